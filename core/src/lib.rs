@@ -1,0 +1,38 @@
+//! # witi: the witi.me WhatsApp connection API, implemented once
+//!
+//! This crate is the one implementation behind every witi SDK (Rust, Python, Node,
+//! Kotlin/Swift). Every decision lives here: the HTTP calls, the parsing of the API's quirks,
+//! errors with stable codes, retries, timeouts, key redaction, PostBack decoding, the webhook
+//! receiver, the connect flow and the process-wide tokio runtime. Bindings translate; they
+//! decide nothing.
+//!
+//! ```no_run
+//! # async fn demo() -> witi::Result<()> {
+//! let client = witi::Client::from_env()?;
+//! let status = client.status().await?;
+//! println!("{} connected={}", status.code, status.connected);
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod config;
+mod error;
+mod flows;
+mod model;
+mod parse;
+pub mod postback;
+mod redact;
+mod retry;
+pub mod runtime;
+mod transport;
+pub mod webhook;
+
+pub use client::{Client, DEFAULT_BROWSER_USER_AGENT};
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, RetryPolicy};
+pub use error::{CallbackError, Error, ErrorCode, Result};
+pub use flows::ConnectOptions;
+pub use model::{
+    ClearResult, Config, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
+    StorageNode,
+};
+pub use postback::{Event, EventKind, PostbackLimits, decode_postback, decode_postback_with};

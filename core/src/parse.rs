@@ -1,0 +1,437 @@
+//! From the server's JSON to the SDK's results, tolerant the way the real API needs.
+//!
+//! Why hand-written extraction over `#[derive(Deserialize)]`: the API's fields may be missing,
+//! may change type (`isResponse` is a string boolean, a number may come quoted), and new ones
+//! appear. A derive would turn each such surprise into a failed call; here a field of the wrong
+//! shape becomes `None` and the response text stays in `raw_json`. Only a body that is not JSON,
+//! or not the object the command answers with, is a `decode` error.
+
+use crate::error::{Error, Result};
+use crate::model::{
+    ClearResult, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
+    StorageNode,
+};
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// How deep a `storage` tree may nest before the rest is cut: a hostile body must not recurse
+/// without end.
+const MAX_STORAGE_DEPTH: usize = 32;
+
+/// A response body, with what a `decode` error must say about it.
+pub(crate) struct Body<'a> {
+    pub command: &'static str,
+    pub text: &'a str,
+    pub content_type: Option<&'a str>,
+}
+
+impl Body<'_> {
+    pub(crate) fn decode_error(&self, message: impl Into<String>) -> Error {
+        Error::Decode {
+            command: self.command,
+            message: message.into(),
+            content_type: self.content_type.map(str::to_owned),
+            snippet: snippet(self.text),
+        }
+    }
+
+    /// The body as a JSON object, or a `decode` error that says what came instead.
+    pub(crate) fn object(&self) -> Result<Map<String, Value>> {
+        if self.text.trim().is_empty() {
+            return Err(self.decode_error("empty body where JSON was expected"));
+        }
+        match serde_json::from_str::<Value>(self.text.trim_start_matches('\u{feff}')) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(self.decode_error("JSON that is not an object")),
+            Err(e) if e.is_eof() => Err(self.decode_error("truncated JSON")),
+            Err(_) => Err(self.decode_error("a body that is not JSON")),
+        }
+    }
+}
+
+/// The first characters of a body, for error texts. Callers redact it.
+pub(crate) fn snippet(text: &str) -> String {
+    const MAX: usize = 120;
+    let mut end = text.len().min(MAX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut s = text[..end].to_owned();
+    if end < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// A non-empty `error` text in an answer: the API's way of saying no with HTTP 200.
+fn api_error_text(map: &Map<String, Value>) -> Option<String> {
+    match map.get("error") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// `status.aspx`, `disconnect.aspx`, `set_config.aspx`.
+pub(crate) fn status_response(body: &Body<'_>) -> Result<Status> {
+    let map = body.object()?;
+    if let Some(message) = api_error_text(&map) {
+        return Err(Error::Api {
+            command: body.command,
+            message,
+        });
+    }
+    status_from_map(&map, body.text.to_owned())
+        .ok_or_else(|| body.decode_error("connection information without a `status` code"))
+}
+
+/// Connection information from a JSON object; `None` when it has no status code, the one
+/// field without which it is not connection information.
+pub(crate) fn status_from_map(map: &Map<String, Value>, raw_json: String) -> Option<Status> {
+    let code = StatusCode::from_code(int(map.get("status"))?);
+    let status_string = string(map.get("statusString"))
+        .or_else(|| code.wire_string().map(str::to_owned))
+        .unwrap_or_default();
+    Some(Status {
+        code,
+        status_string,
+        connected: boolean(map.get("connected")).unwrap_or(false),
+        connection_info: object(map.get("ConnectionInfo")).map(connection_info),
+        web_id: string(map.get("WebID")),
+        webhook: string(map.get("Webhook")),
+        user_agent: string(map.get("UserAgent")),
+        can_restore_connection: boolean(map.get("CanRestoreConnection")).unwrap_or(false),
+        stats: object(map.get("stats")).map(|s| Stats {
+            contacts: int(s.get("Contacts")),
+            chats: int(s.get("Chats")),
+            sent_bytes: int(s.get("SentBytes")),
+            received_bytes: int(s.get("ReceveidBytes")).or_else(|| int(s.get("ReceivedBytes"))),
+        }),
+        storage: object(map.get("storage")).map(|s| storage(s, 0)),
+        raw_json,
+    })
+}
+
+/// Connection information from JSON text (a PostBack event, a `Status` string).
+pub(crate) fn status_from_text(text: &str) -> Option<Status> {
+    match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
+        Ok(Value::Object(map)) => status_from_map(&map, text.to_owned()),
+        _ => None,
+    }
+}
+
+fn connection_info(map: &Map<String, Value>) -> ConnectionInfo {
+    ConnectionInfo {
+        lg: string(map.get("lg")),
+        lc: string(map.get("lc")),
+        phone: object(map.get("phone")).map(|p| Phone {
+            device_model: string(p.get("device_model")),
+            wa_version: string(p.get("wa_version")),
+            mcc: string(p.get("mcc")),
+            mnc: string(p.get("mnc")),
+            os_version: string(p.get("os_version")),
+            os_build_number: string(p.get("os_build_number")).filter(|s| s != "undefined"),
+            device_manufacturer: string(p.get("device_manufacturer")),
+        }),
+        battery: int(map.get("battery")),
+        plugged: boolean(map.get("plugged")),
+        platform: string(map.get("platform")),
+        wid: string(map.get("wid")),
+        pushname: string(map.get("pushname")),
+        tos: int(map.get("tos")),
+        proto_version: match map.get("protoVersion") {
+            Some(Value::Array(items)) => items.iter().filter_map(|v| int(Some(v))).collect(),
+            _ => Vec::new(),
+        },
+        connected: boolean(map.get("connected")),
+        is_response: boolean(map.get("isResponse")),
+        bin_version: int(map.get("binVersion")),
+        locales: string(map.get("locales"))
+            .map(|s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn storage(map: &Map<String, Value>, depth: usize) -> StorageNode {
+    let subs = match map.get("Subs") {
+        Some(Value::Array(items)) if depth < MAX_STORAGE_DEPTH => items
+            .iter()
+            .filter_map(|v| v.as_object())
+            .map(|m| storage(m, depth + 1))
+            .collect(),
+        _ => Vec::new(),
+    };
+    StorageNode {
+        name: string(map.get("Name")).unwrap_or_default(),
+        bytes: int(map.get("Bytes")).unwrap_or(0),
+        files: int(map.get("Files")).unwrap_or(0),
+        subs,
+    }
+}
+
+/// `generate_qrcode.aspx`: `{"qr": "data:image/svg+xml;base64,...", "status": 1, "error": "",
+/// "ttl": 20}`, or `{"status": 0, "error": "Connection already established", "ttl": 0}`.
+pub(crate) fn qrcode_response(body: &Body<'_>) -> Result<QrCode> {
+    let map = body.object()?;
+    if let Some(message) = api_error_text(&map) {
+        return Err(Error::Api {
+            command: body.command,
+            message,
+        });
+    }
+    let data_url = match string(map.get("qr")) {
+        Some(qr) if !qr.trim().is_empty() => qr,
+        _ => {
+            return Err(match int(map.get("status")) {
+                Some(0) => Error::Api {
+                    command: body.command,
+                    message: "the server generated no QR code".to_owned(),
+                },
+                _ => body.decode_error("an answer without a `qr` field"),
+            });
+        }
+    };
+    let svg = svg_from_data_url(&data_url)
+        .ok_or_else(|| body.decode_error("a `qr` value that is not an SVG data URL"))?;
+    let ttl_seconds = int(map.get("ttl"))
+        .filter(|t| *t > 0)
+        .map_or(DEFAULT_QR_TTL_SECONDS, |t| t as u64);
+    Ok(QrCode {
+        svg,
+        data_url,
+        ttl_seconds,
+    })
+}
+
+/// The QR's lifetime when the server sends none: the value of the seed's example.
+pub(crate) const DEFAULT_QR_TTL_SECONDS: u64 = 20;
+
+/// The SVG text of a `data:image/svg+xml;base64,...` URL. Also takes a non-base64 data URL
+/// (percent-encoded), bare base64, or bare SVG, since servers drift.
+pub(crate) fn svg_from_data_url(value: &str) -> Option<String> {
+    let value = value.trim();
+    let (is_base64, payload) = match value.strip_prefix("data:") {
+        Some(rest) => {
+            let (meta, payload) = rest.split_once(',')?;
+            (meta.ends_with(";base64"), payload)
+        }
+        None if value.starts_with('<') => return Some(value.to_owned()),
+        None => (true, value),
+    };
+    let bytes = if is_base64 {
+        let compact: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(compact.as_bytes())
+            .ok()?
+    } else {
+        percent_decode(payload)?
+    };
+    let text = String::from_utf8(bytes).ok()?;
+    let text = text.trim_start_matches('\u{feff}');
+    text.contains("<svg").then(|| text.to_owned())
+}
+
+fn percent_decode(s: &str) -> Option<Vec<u8>> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// `close_session`, `save_session`, `restore_session`: `{"sucesso": true, "Status": "<JSON>"}`.
+pub(crate) fn session_response(body: &Body<'_>) -> Result<SessionResult> {
+    let map = body.object()?;
+    let success = match boolean(map.get("sucesso")).or_else(|| boolean(map.get("success"))) {
+        Some(s) => s,
+        None => return Err(body.decode_error("an answer without `sucesso`")),
+    };
+    if !success {
+        let message = api_error_text(&map)
+            .or_else(|| string(map.get("message")))
+            .unwrap_or_else(|| "the server answered sucesso=false".to_owned());
+        return Err(Error::Api {
+            command: body.command,
+            message,
+        });
+    }
+    // The connection information comes as a JSON *string*; an object is taken too. A string
+    // that does not parse leaves `status` empty rather than failing a call that succeeded.
+    let status = match map.get("Status") {
+        Some(Value::String(inner)) => status_from_text(inner),
+        Some(Value::Object(inner)) => {
+            status_from_map(inner, serde_json::to_string(inner).unwrap_or_default())
+        }
+        _ => None,
+    };
+    Ok(SessionResult {
+        success,
+        status,
+        raw_json: body.text.to_owned(),
+    })
+}
+
+/// `clear.aspx`: `{"status": true, "message": "clear ok"}`.
+pub(crate) fn clear_response(body: &Body<'_>) -> Result<ClearResult> {
+    let map = body.object()?;
+    let message = string(map.get("message")).unwrap_or_default();
+    match boolean(map.get("status")) {
+        Some(true) => Ok(ClearResult {
+            success: true,
+            message,
+        }),
+        Some(false) => Err(Error::Api {
+            command: body.command,
+            message: api_error_text(&map)
+                .or(Some(message).filter(|m| !m.is_empty()))
+                .unwrap_or_else(|| "the server answered status=false".to_owned()),
+        }),
+        None => Err(body.decode_error("an answer without a boolean `status`")),
+    }
+}
+
+fn object(v: Option<&Value>) -> Option<&Map<String, Value>> {
+    v.and_then(Value::as_object)
+}
+
+/// A string; numbers and booleans are turned into their text, `null` is absent.
+fn string(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// An integer; a quoted number or a float with no fraction is taken too.
+fn int(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A boolean; the strings `"true"`/`"false"` (any case) and the numbers 1/0 are taken too.
+fn boolean(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        Value::Number(n) => match n.as_i64() {
+            Some(1) => Some(true),
+            Some(0) => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(text: &str) -> Body<'_> {
+        Body {
+            command: "status.aspx",
+            text,
+            content_type: Some("application/json"),
+        }
+    }
+
+    #[test]
+    fn lenient_scalars() {
+        assert_eq!(int(Some(&Value::from("42"))), Some(42));
+        assert_eq!(int(Some(&serde_json::json!(3.0))), Some(3));
+        assert_eq!(int(Some(&serde_json::json!(3.5))), None);
+        assert_eq!(boolean(Some(&Value::from("False"))), Some(false));
+        assert_eq!(boolean(Some(&Value::from("yes"))), None);
+        assert_eq!(string(Some(&Value::Null)), None);
+    }
+
+    #[test]
+    fn unknown_code_is_kept_with_its_string() {
+        let s = status_response(&body(r#"{"status": 99, "statusString": "Brand new"}"#)).unwrap();
+        assert_eq!(s.code, StatusCode::Unknown(99));
+        assert_eq!(s.status_string, "Brand new");
+        assert!(!s.connected);
+    }
+
+    #[test]
+    fn missing_status_string_falls_back_to_the_known_one() {
+        let s = status_response(&body(r#"{"status": 3}"#)).unwrap();
+        assert_eq!(s.status_string, "waitForQRAuthentication");
+    }
+
+    #[test]
+    fn decode_errors_say_what_came() {
+        let e = status_response(&body("<html>502 Bad Gateway</html>")).unwrap_err();
+        assert_eq!(e.code().as_str(), "decode");
+        assert!(e.to_string().contains("not JSON"), "{e}");
+        assert!(e.to_string().contains("<html>502"), "{e}");
+        let e = status_response(&body(r#"{"status": 10, "conn"#)).unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        let e = status_response(&body("")).unwrap_err();
+        assert!(e.to_string().contains("empty"), "{e}");
+        let e = status_response(&body("[1,2]")).unwrap_err();
+        assert!(e.to_string().contains("not an object"), "{e}");
+        let e = status_response(&body(r#"{"foo": 1}"#)).unwrap_err();
+        assert!(e.to_string().contains("without a `status`"), "{e}");
+    }
+
+    #[test]
+    fn snippet_cuts_on_a_char_boundary() {
+        let long = "é".repeat(100);
+        let s = snippet(&long);
+        assert!(s.ends_with('…'));
+        assert!(s.len() <= 123);
+    }
+
+    #[test]
+    fn deep_storage_is_cut_not_recursed_forever() {
+        let mut text = String::from(r#"{"Name":"leaf","Bytes":1,"Files":1,"Subs":null}"#);
+        for i in 0..200 {
+            text = format!(r#"{{"Name":"n{i}","Bytes":1,"Files":1,"Subs":[{text}]}}"#);
+        }
+        let full = format!(r#"{{"status":0,"storage":{text}}}"#);
+        // serde_json's own recursion limit (128) may refuse this first: either way, no crash.
+        let _ = status_response(&body(&full));
+    }
+
+    #[test]
+    fn svg_data_url_variants() {
+        let svg = "<svg xmlns='http://www.w3.org/2000/svg'></svg>";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(svg);
+        assert_eq!(
+            svg_from_data_url(&format!("data:image/svg+xml;base64,{b64}")).as_deref(),
+            Some(svg)
+        );
+        assert_eq!(svg_from_data_url(&b64).as_deref(), Some(svg));
+        assert_eq!(
+            svg_from_data_url("data:image/svg+xml,%3Csvg%3E%3C/svg%3E").as_deref(),
+            Some("<svg></svg>")
+        );
+        assert_eq!(svg_from_data_url("data:image/png;base64,AAAA"), None);
+        assert_eq!(svg_from_data_url("data:image/svg+xml;base64,!!!"), None);
+    }
+}

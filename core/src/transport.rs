@@ -1,0 +1,257 @@
+//! One HTTP exchange with the API, with timeouts, retries and redaction.
+//!
+//! This is the only place that sees the URL with the key in it. reqwest errors are stripped
+//! of their URL (`without_url`) before anything reads them, and every text that leaves here
+//! is passed through the client's [`Redactor`].
+
+use crate::config::{ClientBuilder, RetryPolicy};
+use crate::error::{Error, Result};
+use crate::parse::{self, Body};
+use crate::redact::Redactor;
+use crate::retry::Retry;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The largest response body read; the API's answers are a few KB (a QR code is the largest),
+/// so anything near this is not an answer and must not exhaust memory.
+const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// One API command: its path segment, its HTTP method, and whether it changes state (which
+/// decides what may be retried).
+#[derive(Debug)]
+pub(crate) struct Command {
+    pub name: &'static str,
+    pub post: bool,
+    pub changes_state: bool,
+}
+
+/// A 2xx answer.
+pub(crate) struct Response {
+    pub command: &'static str,
+    pub text: String,
+    pub content_type: Option<String>,
+}
+
+impl Response {
+    pub(crate) fn body(&self) -> Body<'_> {
+        Body {
+            command: self.command,
+            text: &self.text,
+            content_type: self.content_type.as_deref(),
+        }
+    }
+}
+
+/// The HTTP side of a client: connection pool, base URL, key, policy.
+pub(crate) struct Transport {
+    http: Mutex<Pooled>,
+    base: reqwest::Url,
+    key: String,
+    pub(crate) redactor: Redactor,
+    timeout: Duration,
+    connect_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    user_agent: String,
+}
+
+/// The connection pool and the process it was built in: a pool inherited through `fork()`
+/// holds the parent's sockets and reactor, so a child builds its own.
+struct Pooled {
+    pid: u32,
+    client: reqwest::Client,
+}
+
+impl Transport {
+    pub(crate) fn new(key: String, base: reqwest::Url, b: &ClientBuilder) -> Result<Self> {
+        let t = Transport {
+            http: Mutex::new(Pooled {
+                pid: std::process::id(),
+                client: build_http(b.connect_timeout, &b.user_agent)?,
+            }),
+            base,
+            redactor: Redactor::new(&key),
+            key,
+            timeout: b.timeout,
+            connect_timeout: b.connect_timeout,
+            retry: b.retry.clone(),
+            user_agent: b.user_agent.clone(),
+        };
+        Ok(t)
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn http(&self) -> Result<reqwest::Client> {
+        let pid = std::process::id();
+        let mut pooled = self.http.lock().unwrap_or_else(|p| p.into_inner());
+        if pooled.pid != pid {
+            pooled.client = build_http(self.connect_timeout, &self.user_agent)?;
+            pooled.pid = pid;
+        }
+        Ok(pooled.client.clone())
+    }
+
+    fn url(&self, command: &Command) -> reqwest::Url {
+        let mut url = self
+            .base
+            .join(command.name)
+            .expect("a command name is a relative path that joins onto any http(s) base");
+        url.query_pairs_mut().append_pair("wid", &self.key);
+        url
+    }
+
+    /// Sends the command, retrying per policy, and gives the 2xx answer.
+    pub(crate) async fn send(&self, command: &Command, body: Option<&serde_json::Value>) -> Result<Response> {
+        let payload = body.map(|b| serde_json::to_vec(b).expect("a serde_json::Value always serializes"));
+        let url = self.url(command);
+        let mut retry = 0;
+        loop {
+            let started = Instant::now();
+            let outcome = self.attempt(command, &url, payload.as_deref()).await;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let (error, failure) = match outcome {
+                Ok(response) => {
+                    tracing::debug!(command = command.name, retry, elapsed_ms, "answered");
+                    return Ok(response);
+                }
+                Err(failed) => failed,
+            };
+            match self.retry.wait_before(retry, failure, command.changes_state) {
+                Some(wait) => {
+                    tracing::warn!(
+                        command = command.name,
+                        retry,
+                        elapsed_ms,
+                        wait_ms = wait.as_millis() as u64,
+                        code = error.code().as_str(),
+                        "attempt failed, retrying: {error}"
+                    );
+                    tokio::time::sleep(wait).await;
+                    retry += 1;
+                }
+                None => {
+                    tracing::debug!(command = command.name, retry, elapsed_ms, code = error.code().as_str(), "failed: {error}");
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, command: &Command, url: &reqwest::Url, payload: Option<&[u8]>) -> Result<Response, (Error, Retry)> {
+        let http = self.http().map_err(|e| (e, Retry::Final))?;
+        let mut request = if command.post { http.post(url.clone()) } else { http.get(url.clone()) };
+        request = request.timeout(self.timeout);
+        if let Some(payload) = payload {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(payload.to_vec());
+        }
+        let mut response = request.send().await.map_err(|e| self.transport_error(command, e))?;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(command, e))? {
+            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err((
+                    Error::Decode {
+                        command: command.name,
+                        message: format!("a body larger than {MAX_RESPONSE_BYTES} bytes"),
+                        content_type,
+                        snippet: self.redactor.redact(&parse::snippet(&String::from_utf8_lossy(&bytes))),
+                    },
+                    Retry::Final,
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let body = Body { command: command.name, text: &lossy, content_type: content_type.as_deref() };
+                return Err((self.redactor.scrub(body.decode_error("a body that is not UTF-8")), Retry::Final));
+            }
+        };
+        let code = status.as_u16();
+        let snippet = || self.redactor.redact(&parse::snippet(&text));
+        match code {
+            200..=299 => Ok(Response { command: command.name, text, content_type }),
+            401 | 403 => Err((Error::Auth { command: command.name, status: code }, Retry::Final)),
+            429 => Err((
+                Error::RateLimited { command: command.name, retry_after },
+                Retry::RateLimited(retry_after),
+            )),
+            500..=599 => Err((Error::HttpStatus { command: command.name, status: code, snippet: snippet() }, Retry::Transient)),
+            _ => Err((Error::HttpStatus { command: command.name, status: code, snippet: snippet() }, Retry::Final)),
+        }
+    }
+
+    /// A reqwest error as a witi error, without the URL and with the cause chain spelled out
+    /// (reqwest's own `Display` hides the cause).
+    fn transport_error(&self, command: &Command, error: reqwest::Error) -> (Error, Retry) {
+        let error = error.without_url();
+        if error.is_timeout() && !error.is_connect() {
+            return (Error::Timeout { command: command.name, after: self.timeout }, Retry::Transient);
+        }
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        let message = self.redactor.redact(&message);
+        let retry = if error.is_connect() { Retry::NeverSent } else { Retry::Transient };
+        (Error::Connection { command: command.name, message }, retry)
+    }
+}
+
+fn build_http(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent(user_agent)
+        .build()
+        .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {}", e.without_url())))
+}
+
+/// `Retry-After` as delta-seconds (integer or decimal). The HTTP-date form is rare on APIs
+/// and is treated as absent, so the policy's own backoff applies.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let secs: f64 = value.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+    }
+}

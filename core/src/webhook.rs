@@ -1,0 +1,532 @@
+//! The PostBack receiver: a small HTTP server that decodes PostBacks and calls a handler once
+//! per event, in order.
+//!
+//! It lives in core so that every binding shares one receiver, with one set of limits and one
+//! answer to each hostile request. What it does, and why:
+//!
+//! - POST on **any** path: the gateway appends `&wid=<WebID>` to the registered URL with no
+//!   `?`, so the path it calls is not the one the user registered. Other methods get 405.
+//! - With [`WebhookOptions::token`] set, a `token` parameter must match (constant-time
+//!   compare), else 401. It is looked for in the query string and, because of the same quirk,
+//!   in the `&`-separated part of the path (a URL registered as `http://host/hook&token=...`).
+//! - Bodies over [`PostbackLimits::max_body_bytes`] get 413 (from `Content-Length` before
+//!   reading, or while streaming a chunked body, which then stops being read); a body not in
+//!   full within [`WebhookOptions::body_timeout`] gets 408; a body that does not decode gets
+//!   400 with the decoder's short reason (it never quotes the body).
+//! - Events go to the handler one at a time, in order of arrival across all requests: one
+//!   dispatcher task reads a queue that every request feeds. A request is answered 200 once
+//!   the handler has finished with each of its events, so a 200 means "handled".
+//! - A handler that fails or panics is logged (`tracing::warn!`) and the request still gets
+//!   200. The gateway resends a whole batch on a non-2xx answer, so failing the request would
+//!   deliver again every event of the batch that *was* handled; the handler is the one place
+//!   that knows how to retry its own work.
+//! - Logs (`tracing`, debug per request) never contain the path or query: they carry the
+//!   token and the `wid`, which is the instance's key.
+
+use crate::error::{CallbackError, Error, Result};
+use crate::postback::{Event, PostbackLimits, decode_postback_with};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{ALLOW, CONNECTION, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use subtle::ConstantTimeEq;
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+/// A boxed, sendable future (the shape of `futures::future::BoxFuture`, without the crate).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The event handler, as bindings build it: called once per event; the next event waits until
+/// the returned future completes.
+pub type Handler =
+    Arc<dyn Fn(Event) -> BoxFuture<'static, std::result::Result<(), CallbackError>> + Send + Sync>;
+
+/// Wraps an `async` closure (`|event| async move { ...; Ok(()) }`) as a [`Handler`].
+pub fn handler_fn<F, Fut>(f: F) -> Handler
+where
+    F: Fn(Event) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = std::result::Result<(), CallbackError>> + Send + 'static,
+{
+    Arc::new(move |event| Box::pin(f(event)))
+}
+
+/// How long a client may take to send a request's headers. Fixed rather than tied to
+/// `body_timeout`: hyper also applies it to idle keep-alive connections, and a short value
+/// there makes clients race a server-side close when they reuse a pooled connection.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many decoded requests may wait for the dispatcher before further requests wait to
+/// enqueue (backpressure instead of unbounded memory when the handler is slow).
+const QUEUE: usize = 64;
+
+/// What the receiver accepts.
+#[derive(Clone)]
+pub struct WebhookOptions {
+    /// When set, every request must carry `token=<this>`; else 401.
+    pub token: Option<String>,
+    /// Body size, decompressed size and event count bounds, per request.
+    pub limits: PostbackLimits,
+    /// How long a client may take to send a whole body; then 408. Default 30 s.
+    pub body_timeout: Duration,
+}
+
+impl Default for WebhookOptions {
+    fn default() -> Self {
+        WebhookOptions {
+            token: None,
+            limits: PostbackLimits::default(),
+            body_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Hand-written so the token never shows in logs or panics.
+impl fmt::Debug for WebhookOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookOptions")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("limits", &self.limits)
+            .field("body_timeout", &self.body_timeout)
+            .finish()
+    }
+}
+
+/// A running receiver. Dropping it stops it (like [`WebhookServer::shutdown`], but without
+/// waiting); keep it alive as long as events should be received.
+pub struct WebhookServer {
+    local_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for WebhookServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookServer")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhookServer {
+    /// Listens on `addr` (port 0 picks a free port) and calls `handler` for each event.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> witi::Result<()> {
+    /// use witi::webhook::{WebhookOptions, WebhookServer};
+    /// let server = WebhookServer::bind("0.0.0.0:8080".parse().unwrap(), WebhookOptions::default(),
+    ///     |event| async move {
+    ///         println!("{}: {}", event.kind, event.json);
+    ///         Ok(())
+    ///     }).await?;
+    /// # server.shutdown().await; Ok(()) }
+    /// ```
+    pub async fn bind<F, Fut>(addr: SocketAddr, options: WebhookOptions, handler: F) -> Result<Self>
+    where
+        F: Fn(Event) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<(), CallbackError>> + Send + 'static,
+    {
+        Self::bind_handler(addr, options, handler_fn(handler)).await
+    }
+
+    /// [`WebhookServer::bind`] with an already boxed [`Handler`] (what bindings use).
+    ///
+    /// Runs on the current tokio runtime, or on [`crate::runtime`]'s when called outside one.
+    /// A failure to listen (port taken, no permission, address not on this host) is
+    /// [`Error::Connection`]: it is the network stack's state, which may change (free the
+    /// port, pick another), not malformed input, which the `SocketAddr` type already rules out.
+    pub async fn bind_handler(
+        addr: SocketAddr,
+        options: WebhookOptions,
+        handler: Handler,
+    ) -> Result<Self> {
+        let runtime = tokio::runtime::Handle::try_current().unwrap_or_else(|_| crate::runtime::handle());
+        let listener = {
+            // Registering the socket with the reactor needs the runtime's context.
+            let _entered = runtime.enter();
+            listen(addr).map_err(|e| Error::Connection {
+                command: "webhook",
+                message: format!("could not listen on {addr}: {e}"),
+            })?
+        };
+        let local_addr = listener.local_addr().map_err(|e| Error::Connection {
+            command: "webhook",
+            message: format!("could not read the listening address: {e}"),
+        })?;
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        let dispatcher = runtime.spawn(dispatch(queue, handler));
+        let shared = Arc::new(Shared {
+            token: options.token,
+            limits: options.limits,
+            body_timeout: options.body_timeout,
+            jobs,
+        });
+        let (stop, stopped) = watch::channel(false);
+        let task = runtime.spawn(serve(listener, shared, stopped, dispatcher));
+        tracing::debug!(%local_addr, "webhook receiver listening");
+        Ok(WebhookServer {
+            local_addr,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The address actually bound (with the real port when 0 was asked).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// `http://IP:PORT/`. For the PostBack URL, use the address the gateway can reach (this
+    /// shows `0.0.0.0` when bound to all interfaces).
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.local_addr)
+    }
+
+    /// Stops gracefully: stops accepting, closes idle connections, lets in-flight requests
+    /// finish (a body still arriving gets at most `body_timeout`) and waits until the handler
+    /// is done with every event already received. The port is free when this returns.
+    /// A handler that never completes keeps this waiting.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for WebhookServer {
+    fn drop(&mut self) {
+        // The serve task sees this and winds down on its own, as in `shutdown`.
+        self.stop.send_replace(true);
+    }
+}
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // So a restarted receiver can take its port back while old connections sit in TIME_WAIT.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(1024)
+}
+
+/// What every connection shares.
+struct Shared {
+    token: Option<String>,
+    limits: PostbackLimits,
+    body_timeout: Duration,
+    /// The dispatcher's queue; the dispatcher ends when the last clone is gone.
+    jobs: mpsc::Sender<Job>,
+}
+
+/// One request's events, and how to tell the request they are handled.
+struct Job {
+    events: Vec<Event>,
+    done: oneshot::Sender<()>,
+}
+
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // An error means the sender is gone, which only happens after it said stop.
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+    dispatcher: JoinHandle<()>,
+) {
+    // Each connection task holds a clone; `recv` returns `None` once they have all ended.
+    let (alive, mut all_closed) = mpsc::channel::<()>(1);
+    loop {
+        tokio::select! {
+            biased;
+            () = stopped(&mut stop) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    tokio::spawn(connection(stream, shared.clone(), stop.clone(), alive.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "webhook receiver: accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    drop(alive);
+    let _ = all_closed.recv().await;
+    // The last queue sender: the dispatcher finishes what is queued, then ends.
+    drop(shared);
+    let _ = dispatcher.await;
+    tracing::debug!("webhook receiver stopped");
+}
+
+async fn connection(
+    stream: TcpStream,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+    _alive: mpsc::Sender<()>,
+) {
+    // Answers are small and the gateway waits for each one: don't let Nagle delay them.
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |req| {
+        let shared = shared.clone();
+        async move { Ok::<_, Infallible>(respond(&shared, req).await) }
+    });
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "webhook connection ended with an error");
+            }
+        }
+        () = stopped(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// Handles one request and logs it (never the path or query: they hold secrets).
+async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let method = req.method().clone();
+    let (response, body_bytes, events) = handle(shared, req).await;
+    tracing::debug!(
+        %method,
+        body_bytes,
+        events,
+        status = response.status().as_u16(),
+        "webhook request"
+    );
+    response
+}
+
+async fn handle(shared: &Shared, req: Request<Incoming>) -> (Response<Full<Bytes>>, usize, usize) {
+    if req.method() != Method::POST {
+        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "only POST is accepted");
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return (response, 0, 0);
+    }
+    if let Some(expected) = &shared.token {
+        if !token_matches(req.uri(), expected) {
+            return (text(StatusCode::UNAUTHORIZED, "missing or wrong token"), 0, 0);
+        }
+    }
+    let max = shared.limits.max_body_bytes;
+    let announced = req.body().size_hint().lower();
+    if announced > max as u64 {
+        return (too_large(max), 0, 0);
+    }
+    let body = match tokio::time::timeout(shared.body_timeout, read_body(req.into_body(), max)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(BodyError::TooLarge)) => return (too_large(max), 0, 0),
+        Ok(Err(BodyError::Broken)) => {
+            return (text(StatusCode::BAD_REQUEST, "the body could not be read"), 0, 0);
+        }
+        Err(_) => {
+            let mut response = text(StatusCode::REQUEST_TIMEOUT, "the body took too long");
+            close(&mut response);
+            return (response, 0, 0);
+        }
+    };
+    let size = body.len();
+    // Decoding may inflate up to the decompressed limit (tens of MB): keep it off the
+    // threads that serve other connections.
+    let limits = shared.limits;
+    let decoded = tokio::task::spawn_blocking(move || decode_postback_with(&body, &limits)).await;
+    let events = match decoded {
+        Ok(Ok(events)) => events,
+        Ok(Err(e)) => return (text(StatusCode::BAD_REQUEST, &e.to_string()), size, 0),
+        Err(_) => {
+            return (text(StatusCode::INTERNAL_SERVER_ERROR, "decoding failed"), size, 0);
+        }
+    };
+    let count = events.len();
+    if count > 0 {
+        let (done, handled) = oneshot::channel();
+        if shared.jobs.send(Job { events, done }).await.is_err() {
+            return (text(StatusCode::SERVICE_UNAVAILABLE, "shutting down"), size, count);
+        }
+        // If the client hangs up meanwhile this future is dropped; the events are queued and
+        // still reach the handler.
+        let _ = handled.await;
+    }
+    (text(StatusCode::OK, "OK"), size, count)
+}
+
+fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(format!("{message}\n"))));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// The rest of the body is not read, so the connection can't carry another request.
+fn close(response: &mut Response<Full<Bytes>>) {
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+}
+
+fn too_large(max: usize) -> Response<Full<Bytes>> {
+    let mut response = text(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("the body exceeds the limit of {max} bytes"),
+    );
+    close(&mut response);
+    response
+}
+
+enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// Reads the body, stopping as soon as it passes `max` bytes (chunked bodies announce no
+/// size, so counting is the only bound).
+async fn read_body(mut body: Incoming, max: usize) -> std::result::Result<Vec<u8>, BodyError> {
+    let hint = usize::try_from(body.size_hint().lower()).unwrap_or(max);
+    // Don't trust a header with the allocation: grow past 1 MiB only as data arrives.
+    let mut buf = Vec::with_capacity(hint.min(max).min(1 << 20));
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| BodyError::Broken)?;
+        if let Ok(data) = frame.into_data() {
+            if data.len() > max - buf.len() {
+                return Err(BodyError::TooLarge);
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(buf)
+}
+
+/// Whether the request carries `token=<expected>`, in the query string or in the
+/// `&`-separated tail of the path. The first `token` found is compared in constant time (only
+/// the length can leak, which a token of a fixed length makes moot).
+fn token_matches(uri: &hyper::Uri, expected: &str) -> bool {
+    let in_path = uri.path().split_once('&').map(|(_, tail)| tail);
+    let found = [uri.query(), in_path]
+        .into_iter()
+        .flatten()
+        .flat_map(|params| params.split('&'))
+        .find_map(|pair| match pair.split_once('=') {
+            Some(("token", value)) => Some(percent_decode(value)),
+            _ => None,
+        });
+    match found {
+        Some(got) => got.ct_eq(expected.as_bytes()).into(),
+        None => false,
+    }
+}
+
+/// `%XX` escapes decoded; anything else (including `+` and a bad escape) kept as is, so a
+/// token with `+` in it works whether or not the user encoded it.
+fn percent_decode(value: &str) -> Vec<u8> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The one task that calls the handler, so events are handled one at a time, in order.
+async fn dispatch(mut queue: mpsc::Receiver<Job>, handler: Handler) {
+    while let Some(job) = queue.recv().await {
+        for event in job.events {
+            let kind = event.kind;
+            let handler = handler.clone();
+            // A task of its own so that a panic (in the call or in its future) is caught as a
+            // JoinError instead of ending the dispatcher.
+            match tokio::spawn(async move { handler(event).await }).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(
+                    error = %e,
+                    kind = kind.as_str(),
+                    "webhook handler failed; the event is acknowledged anyway"
+                ),
+                Err(e) if e.is_panic() => tracing::warn!(
+                    panic = panic_text(e.into_panic().as_ref()),
+                    kind = kind.as_str(),
+                    "webhook handler panicked; the event is acknowledged anyway"
+                ),
+                Err(_) => tracing::warn!("webhook handler was cancelled"),
+            }
+        }
+        let _ = job.done.send(());
+    }
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(not a string)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_in_query_or_path_tail() {
+        let uri = |s: &str| s.parse::<hyper::Uri>().expect("valid uri");
+        assert!(token_matches(&uri("/hook?token=s3cr%2Bt&wid=X"), "s3cr+t"));
+        assert!(token_matches(&uri("/hook?token=s3cr+t&wid=X"), "s3cr+t"));
+        assert!(token_matches(&uri("/hook&token=abc&wid=X"), "abc"));
+        assert!(!token_matches(&uri("/hook?token=abd&wid=X"), "abc"));
+        assert!(!token_matches(&uri("/hook&wid=X"), "abc"));
+        assert!(!token_matches(&uri("/hook?xtoken=abc"), "abc"));
+    }
+
+    #[test]
+    fn options_debug_hides_the_token() {
+        let options = WebhookOptions {
+            token: Some("hunter2".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{options:?}").contains("hunter2"));
+    }
+}
