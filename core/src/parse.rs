@@ -435,3 +435,6 @@ mod tests {
         assert_eq!(svg_from_data_url("data:image/svg+xml;base64,!!!"), None);
     }
 }
+
+#[cfg(test)]
+mod seed_fixtures;
