@@ -144,7 +144,6 @@ pub struct Status {
     pub stats: Option<Stats>,
     pub storage: Option<StorageNode>,
     /// The JSON text as received, so fields this SDK does not know stay reachable.
-    #[serde(skip)]
     pub raw_json: String,
 }
 
@@ -240,7 +239,6 @@ pub struct SessionResult {
     /// one that parses (`save_session` sends none).
     pub status: Option<Status>,
     /// The whole response text as received.
-    #[serde(skip)]
     pub raw_json: String,
 }
 
