@@ -196,15 +196,16 @@ fn decode_bulkgz(payload: &[u8], limits: &PostbackLimits) -> Result<Vec<Event>> 
     if compressed.is_empty() {
         return Err(framing.body_error("no compressed data"));
     }
-    let text = inflate::inflate(&compressed, limits.max_decompressed_bytes).map_err(|e| match e {
-        InflateError::TooLarge => framing.body_error(format!(
-            "decompressed size exceeds the limit of {} bytes",
-            limits.max_decompressed_bytes
-        )),
-        InflateError::Corrupt(format) => {
-            framing.body_error(format!("not valid {} data", format.name()))
-        }
-    })?;
+    let text =
+        inflate::inflate(&compressed, limits.max_decompressed_bytes).map_err(|e| match e {
+            InflateError::TooLarge => framing.body_error(format!(
+                "decompressed size exceeds the limit of {} bytes",
+                limits.max_decompressed_bytes
+            )),
+            InflateError::Corrupt(format) => {
+                framing.body_error(format!("not valid {} data", format.name()))
+            }
+        })?;
     let text = trim(strip_bom(trim(&text)));
     if text.is_empty() {
         return Err(framing.body_error("empty after decompression"));
@@ -238,10 +239,7 @@ fn decode_items(framing: Framing, text: &[u8], limits: &PostbackLimits) -> Resul
 }
 
 fn too_many(framing: Framing, limits: &PostbackLimits) -> Error {
-    framing.body_error(format!(
-        "more than {} events, the limit",
-        limits.max_events
-    ))
+    framing.body_error(format!("more than {} events, the limit", limits.max_events))
 }
 
 /// Why some bytes are not an event; its text completes "`BULK item 3: `…".

@@ -50,13 +50,15 @@ impl Redactor {
 
     /// The text with the key and every `wid=` value replaced by `REDACTED`.
     pub(crate) fn redact(&self, text: &str) -> String {
-        let mut out = redact_wid_params(text);
+        // The key first: a `wid=` pass first could cut a key with spaces in two and leave
+        // its head behind.
+        let mut out = text.to_owned();
         for needle in &self.needles {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), REDACTED);
             }
         }
-        out
+        redact_wid_params(&out)
     }
 }
 
@@ -71,7 +73,7 @@ pub(crate) fn redact_wid_params(text: &str) -> String {
         let at = search_from + found;
         // Only a parameter name: `wid=` preceded by `?`, `&`, a start, a space or a quote, so
         // a word like `rowid=` keeps its value.
-        let boundary = at == 0 || matches!(text.as_bytes()[at - 1], b'?' | b'&' | b' ' | b'"' | b'\'' | b'(' | b'\n' | b';');
+        let boundary = at == 0 || matches!(text.as_bytes()[at - 1], b'?' | b'&' | b' ' | b'"' | b'\'' | b'(' | b'\n' | b';' | b'>' | b'/' | b',' | b'\t');
         let value_start = at + 4;
         if !boundary {
             search_from = value_start;

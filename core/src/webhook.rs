@@ -23,25 +23,17 @@
 //! - Logs (`tracing`, debug per request) never contain the path or query: they carry the
 //!   token and the `wid`, which is the instance's key.
 
+mod request;
+
 use crate::error::{CallbackError, Error, Result};
-use crate::postback::{Event, PostbackLimits, decode_postback_with};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Body as _, Incoming};
-use hyper::header::{ALLOW, CONNECTION, CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
-use std::convert::Infallible;
+use crate::postback::{Event, PostbackLimits};
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use subtle::ConstantTimeEq;
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
@@ -61,11 +53,6 @@ where
 {
     Arc::new(move |event| Box::pin(f(event)))
 }
-
-/// How long a client may take to send a request's headers. Fixed rather than tied to
-/// `body_timeout`: hyper also applies it to idle keep-alive connections, and a short value
-/// there makes clients race a server-side close when they reuse a pooled connection.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How many decoded requests may wait for the dispatcher before further requests wait to
 /// enqueue (backpressure instead of unbounded memory when the handler is slow).
@@ -151,7 +138,8 @@ impl WebhookServer {
         options: WebhookOptions,
         handler: Handler,
     ) -> Result<Self> {
-        let runtime = tokio::runtime::Handle::try_current().unwrap_or_else(|_| crate::runtime::handle());
+        let runtime =
+            tokio::runtime::Handle::try_current().unwrap_or_else(|_| crate::runtime::handle());
         let listener = {
             // Registering the socket with the reactor needs the runtime's context.
             let _entered = runtime.enter();
@@ -258,7 +246,8 @@ async fn serve(
             () = stopped(&mut stop) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    tokio::spawn(connection(stream, shared.clone(), stop.clone(), alive.clone()));
+                    let (shared, stop, alive) = (shared.clone(), stop.clone(), alive.clone());
+                    tokio::spawn(request::connection(stream, shared, stop, alive));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little rather than spin.
@@ -275,200 +264,6 @@ async fn serve(
     drop(shared);
     let _ = dispatcher.await;
     tracing::debug!("webhook receiver stopped");
-}
-
-async fn connection(
-    stream: TcpStream,
-    shared: Arc<Shared>,
-    mut stop: watch::Receiver<bool>,
-    _alive: mpsc::Sender<()>,
-) {
-    // Answers are small and the gateway waits for each one: don't let Nagle delay them.
-    let _ = stream.set_nodelay(true);
-    let service = service_fn(move |req| {
-        let shared = shared.clone();
-        async move { Ok::<_, Infallible>(respond(&shared, req).await) }
-    });
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(conn);
-    tokio::select! {
-        result = conn.as_mut() => {
-            if let Err(e) = result {
-                tracing::debug!(error = %e, "webhook connection ended with an error");
-            }
-        }
-        () = stopped(&mut stop) => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
-    }
-}
-
-/// Handles one request and logs it (never the path or query: they hold secrets).
-async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let method = req.method().clone();
-    let (response, body_bytes, events) = handle(shared, req).await;
-    tracing::debug!(
-        %method,
-        body_bytes,
-        events,
-        status = response.status().as_u16(),
-        "webhook request"
-    );
-    response
-}
-
-async fn handle(shared: &Shared, req: Request<Incoming>) -> (Response<Full<Bytes>>, usize, usize) {
-    if req.method() != Method::POST {
-        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "only POST is accepted");
-        response
-            .headers_mut()
-            .insert(ALLOW, HeaderValue::from_static("POST"));
-        return (response, 0, 0);
-    }
-    if let Some(expected) = &shared.token {
-        if !token_matches(req.uri(), expected) {
-            return (text(StatusCode::UNAUTHORIZED, "missing or wrong token"), 0, 0);
-        }
-    }
-    let max = shared.limits.max_body_bytes;
-    let announced = req.body().size_hint().lower();
-    if announced > max as u64 {
-        return (too_large(max), 0, 0);
-    }
-    let body = match tokio::time::timeout(shared.body_timeout, read_body(req.into_body(), max)).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(BodyError::TooLarge)) => return (too_large(max), 0, 0),
-        Ok(Err(BodyError::Broken)) => {
-            return (text(StatusCode::BAD_REQUEST, "the body could not be read"), 0, 0);
-        }
-        Err(_) => {
-            let mut response = text(StatusCode::REQUEST_TIMEOUT, "the body took too long");
-            close(&mut response);
-            return (response, 0, 0);
-        }
-    };
-    let size = body.len();
-    // Decoding may inflate up to the decompressed limit (tens of MB): keep it off the
-    // threads that serve other connections.
-    let limits = shared.limits;
-    let decoded = tokio::task::spawn_blocking(move || decode_postback_with(&body, &limits)).await;
-    let events = match decoded {
-        Ok(Ok(events)) => events,
-        Ok(Err(e)) => return (text(StatusCode::BAD_REQUEST, &e.to_string()), size, 0),
-        Err(_) => {
-            return (text(StatusCode::INTERNAL_SERVER_ERROR, "decoding failed"), size, 0);
-        }
-    };
-    let count = events.len();
-    if count > 0 {
-        let (done, handled) = oneshot::channel();
-        if shared.jobs.send(Job { events, done }).await.is_err() {
-            return (text(StatusCode::SERVICE_UNAVAILABLE, "shutting down"), size, count);
-        }
-        // If the client hangs up meanwhile this future is dropped; the events are queued and
-        // still reach the handler.
-        let _ = handled.await;
-    }
-    (text(StatusCode::OK, "OK"), size, count)
-}
-
-fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(format!("{message}\n"))));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
-}
-
-/// The rest of the body is not read, so the connection can't carry another request.
-fn close(response: &mut Response<Full<Bytes>>) {
-    response
-        .headers_mut()
-        .insert(CONNECTION, HeaderValue::from_static("close"));
-}
-
-fn too_large(max: usize) -> Response<Full<Bytes>> {
-    let mut response = text(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        &format!("the body exceeds the limit of {max} bytes"),
-    );
-    close(&mut response);
-    response
-}
-
-enum BodyError {
-    TooLarge,
-    Broken,
-}
-
-/// Reads the body, stopping as soon as it passes `max` bytes (chunked bodies announce no
-/// size, so counting is the only bound).
-async fn read_body(mut body: Incoming, max: usize) -> std::result::Result<Vec<u8>, BodyError> {
-    let hint = usize::try_from(body.size_hint().lower()).unwrap_or(max);
-    // Don't trust a header with the allocation: grow past 1 MiB only as data arrives.
-    let mut buf = Vec::with_capacity(hint.min(max).min(1 << 20));
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| BodyError::Broken)?;
-        if let Ok(data) = frame.into_data() {
-            if data.len() > max - buf.len() {
-                return Err(BodyError::TooLarge);
-            }
-            buf.extend_from_slice(&data);
-        }
-    }
-    Ok(buf)
-}
-
-/// Whether the request carries `token=<expected>`, in the query string or in the
-/// `&`-separated tail of the path. The first `token` found is compared in constant time (only
-/// the length can leak, which a token of a fixed length makes moot).
-fn token_matches(uri: &hyper::Uri, expected: &str) -> bool {
-    let in_path = uri.path().split_once('&').map(|(_, tail)| tail);
-    let found = [uri.query(), in_path]
-        .into_iter()
-        .flatten()
-        .flat_map(|params| params.split('&'))
-        .find_map(|pair| match pair.split_once('=') {
-            Some(("token", value)) => Some(percent_decode(value)),
-            _ => None,
-        });
-    match found {
-        Some(got) => got.ct_eq(expected.as_bytes()).into(),
-        None => false,
-    }
-}
-
-/// `%XX` escapes decoded; anything else (including `+` and a bad escape) kept as is, so a
-/// token with `+` in it works whether or not the user encoded it.
-fn percent_decode(value: &str) -> Vec<u8> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 /// The one task that calls the handler, so events are handled one at a time, in order.
@@ -509,17 +304,6 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn token_in_query_or_path_tail() {
-        let uri = |s: &str| s.parse::<hyper::Uri>().expect("valid uri");
-        assert!(token_matches(&uri("/hook?token=s3cr%2Bt&wid=X"), "s3cr+t"));
-        assert!(token_matches(&uri("/hook?token=s3cr+t&wid=X"), "s3cr+t"));
-        assert!(token_matches(&uri("/hook&token=abc&wid=X"), "abc"));
-        assert!(!token_matches(&uri("/hook?token=abd&wid=X"), "abc"));
-        assert!(!token_matches(&uri("/hook&wid=X"), "abc"));
-        assert!(!token_matches(&uri("/hook?xtoken=abc"), "abc"));
-    }
 
     #[test]
     fn options_debug_hides_the_token() {

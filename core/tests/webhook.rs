@@ -310,7 +310,7 @@ async fn sequential_and_concurrent_requests_all_arrive_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_body_times_out_without_blocking_others() {
     let options = WebhookOptions {
-        body_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_secs(1),
         ..Default::default()
     };
     let (server, mut rx) = recorder(options).await;
@@ -328,13 +328,13 @@ async fn a_slow_body_times_out_without_blocking_others() {
     let started = Instant::now();
     assert_eq!(post(&server.url(), r#"{"n":1}"#).await.0, 200);
     assert!(
-        started.elapsed() < Duration::from_millis(250),
+        started.elapsed() < Duration::from_millis(700),
         "not blocked by the slow body"
     );
     let (answer, took) = slow.await.expect("no panic");
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(
-        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        took >= Duration::from_secs(1) && took < Duration::from_secs(4),
         "{took:?}"
     );
     assert_eq!(drain(&mut rx), [r#"{"n":1}"#]);

@@ -61,7 +61,9 @@ pub(super) fn sniff(data: &[u8]) -> Format {
     match data {
         [0x1f, 0x8b, ..] => Format::Gzip,
         [cmf, flg, ..]
-            if cmf & 0x0f == 8 && cmf >> 4 <= 7 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0 =>
+            if cmf & 0x0f == 8
+                && cmf >> 4 <= 7
+                && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0 =>
         {
             Format::Zlib
         }
@@ -94,19 +96,25 @@ pub(super) fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, InflateError
         Format::Zlib => {
             match read_bounded(flate2::read::ZlibDecoder::new(data), limit, Format::Zlib) {
                 Err(InflateError::Corrupt(_)) => {
-                    read_bounded(flate2::read::DeflateDecoder::new(data), limit, Format::Deflate)
-                        .map_err(|e| match e {
-                            // Report the format the header claimed, not the fallback's.
-                            InflateError::Corrupt(_) => InflateError::Corrupt(Format::Zlib),
-                            other => other,
-                        })
+                    read_bounded(
+                        flate2::read::DeflateDecoder::new(data),
+                        limit,
+                        Format::Deflate,
+                    )
+                    .map_err(|e| match e {
+                        // Report the format the header claimed, not the fallback's.
+                        InflateError::Corrupt(_) => InflateError::Corrupt(Format::Zlib),
+                        other => other,
+                    })
                 }
                 other => other,
             }
         }
-        Format::Deflate => {
-            read_bounded(flate2::read::DeflateDecoder::new(data), limit, Format::Deflate)
-        }
+        Format::Deflate => read_bounded(
+            flate2::read::DeflateDecoder::new(data),
+            limit,
+            Format::Deflate,
+        ),
     }
 }
 
