@@ -36,3 +36,8 @@ pub use model::{
     StorageNode,
 };
 pub use postback::{Event, EventKind, PostbackLimits, decode_postback, decode_postback_with};
+
+/// The repository README's Rust example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repository, installing what it needs first. This is the
+# README's test command and what CI (.ci/run) calls; it works on a fresh machine that has only
+# the toolchains (rustup's cargo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo --version
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust: unit, integration, conformance, simulator"
+cargo test --workspace --locked
+
+step "main job: the lifecycle on the embedded simulator"
+cargo run --locked -q -p witi --example lifecycle >target/lifecycle.out
+tail -n 3 target/lifecycle.out
+grep -q '^done$' target/lifecycle.out
