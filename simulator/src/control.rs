@@ -46,6 +46,8 @@ pub(crate) fn set_instance_config(
     key: &str,
     config: &InstanceConfig,
 ) -> Result<InstanceSnapshot, SimError> {
+    // Validation does not depend on current values: check first, so a bad patch creates nothing.
+    Settings::default().apply(config)?;
     shared.with_instance(key, true, |inst, _| {
         inst.settings.apply(config)?;
         Ok(inst.snapshot(key, Instant::now()))

@@ -21,9 +21,10 @@ const TOP: &[&str] = &[
     "storage",
 ];
 
+/// Long enough that the test sees status 4 even on a loaded machine.
 fn fast() -> InstanceConfig {
     InstanceConfig {
-        starting_delay_ms: Some(100),
+        starting_delay_ms: Some(1000),
         ..Default::default()
     }
 }
@@ -180,7 +181,7 @@ async fn qr_scan_starting_authenticated() {
     assert_eq!(v["statusString"], "Starting");
     assert_eq!(v["connected"], false);
 
-    let v = wait_status(&sim, "k", 10, Duration::from_secs(3)).await;
+    let v = wait_status(&sim, "k", 10, Duration::from_secs(5)).await;
     assert_conn_info(&v, 10, true);
     assert_eq!(v["statusString"], "WhatsAppAuthenticated");
     assert_eq!(v["connected"], true);
@@ -442,74 +443,5 @@ async fn forced_status_any_code() {
         let (_, v) = get(&sim, "status.aspx", "f").await;
         assert_eq!(v["statusString"], name);
     }
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn control_api_endpoints() {
-    let sim = sim().await;
-    let (c, v) = control(&sim, "GET", "_sim/health", None).await;
-    assert_eq!((c, v), (200, json!({"ok": true})));
-    let (c, _) = control(&sim, "GET", "_sim/instances/none", None).await;
-    assert_eq!(c, 404);
-    let (c, v) = control(
-        &sim,
-        "POST",
-        "_sim/config",
-        Some(json!({"qr_ttl_ms": 5000})),
-    )
-    .await;
-    assert_eq!((c, v["qr_ttl_ms"].clone()), (200, json!(5000)));
-    let (_, qr) = post(&sim, "generate_qrcode.aspx", "n", json!({})).await;
-    assert_eq!(qr["ttl"], 5, "new instances take the new defaults");
-    let (c, v) = control(
-        &sim,
-        "POST",
-        "_sim/instances/n/config",
-        Some(json!({"auto_scan_after_ms": null, "starting_delay_ms": 10})),
-    )
-    .await;
-    assert_eq!(c, 200);
-    assert_eq!(v["config"]["starting_delay_ms"], 10);
-    let (c, _) = control(
-        &sim,
-        "POST",
-        "_sim/instances/n/config",
-        Some(json!({"bogus": 1})),
-    )
-    .await;
-    assert_eq!(c, 400);
-    let (c, _) = control(
-        &sim,
-        "POST",
-        "_sim/instances/n/postback",
-        Some(json!({"event": {}})),
-    )
-    .await;
-    assert_eq!(c, 409, "no webhook registered");
-    let (c, v) = control(&sim, "GET", "_sim/instances/n", None).await;
-    assert_eq!(c, 200);
-    for k in [
-        "status",
-        "status_string",
-        "qr_payload",
-        "qr_expires_in_ms",
-        "can_restore",
-        "webhook",
-        "api_version",
-        "bulk",
-        "postbacks",
-        "calls",
-    ] {
-        assert!(v.get(k).is_some(), "snapshot lacks {k}: {v}");
-    }
-    assert_eq!(v["calls"]["generate_qrcode.aspx"], 1);
-    let (c, _) = control(&sim, "POST", "_sim/reset", None).await;
-    assert_eq!(c, 200);
-    assert!(sim.instance("n").is_none());
-    let (_, v) = control(&sim, "GET", "_sim/config", None).await;
-    assert_eq!(v["qr_ttl_ms"], 20000, "reset restores the start defaults");
-    let (c, _) = control(&sim, "GET", "_sim/nothing", None).await;
-    assert_eq!(c, 404);
     sim.shutdown().await;
 }

@@ -113,7 +113,7 @@ async fn expiry_sends_a_postback_without_polling() {
 #[tokio::test]
 async fn bulk_batches_events_of_the_window() {
     let sim = sim_with(InstanceConfig {
-        bulk_window_ms: Some(300),
+        bulk_window_ms: Some(800),
         starting_delay_ms: Some(0),
         ..Default::default()
     })
@@ -125,8 +125,8 @@ async fn bulk_batches_events_of_the_window() {
     let got = rx.wait_for(1, WAIT).await;
     assert!(got[0].body.starts_with(b"BULK,"));
     assert!(got[0].content_type.starts_with("text/plain"));
-    // set_config, 0→3, 3→4, 4→10 all within the 300 ms window: one POST.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // set_config, 0→3, 3→4, 4→10 all within the 800 ms window: one POST.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let all = rx.all();
     assert_eq!(all.len(), 1, "batched in one POST");
     assert_eq!(codes(&decode_postback(&all[0].body)), [0, 3, 4, 10]);
