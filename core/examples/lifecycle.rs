@@ -18,7 +18,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let receiver = WebhookServer::bind(
         "127.0.0.1:0".parse()?,
-        WebhookOptions { token: Some("demo-token".into()), ..WebhookOptions::default() },
+        WebhookOptions {
+            token: Some("demo-token".into()),
+            ..WebhookOptions::default()
+        },
         |event: Event| async move {
             match &event.status {
                 Some(s) => println!("  postback     status {} {}", s.code, s.status_string),
@@ -50,7 +53,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Config::default()
         })
         .await?;
-    println!("set_config     webhook {}", s.webhook.as_deref().unwrap_or("-"));
+    println!(
+        "set_config     webhook {}",
+        s.webhook.as_deref().unwrap_or("-")
+    );
 
     let s = client.status().await?;
     println!("status         {} connected={}", s.code, s.connected);
@@ -58,7 +64,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let s = client
         .connect(
             |qr| {
-                println!("connect        QR code: {} bytes of SVG, valid {} s (scan it with the phone)", qr.svg.len(), qr.ttl_seconds);
+                println!(
+                    "connect        QR code: {} bytes of SVG, valid {} s (scan it with the phone)",
+                    qr.svg.len(),
+                    qr.ttl_seconds
+                );
                 Ok(())
             },
             Duration::from_secs(60),
@@ -68,7 +78,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "connected      {} as {} on {}",
         s.code,
-        s.connection_info.as_ref().and_then(|i| i.wid.as_deref()).unwrap_or("?"),
+        s.connection_info
+            .as_ref()
+            .and_then(|i| i.wid.as_deref())
+            .unwrap_or("?"),
         phone.and_then(|p| p.device_model.as_deref()).unwrap_or("?")
     );
     pause().await;
@@ -76,23 +89,50 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let r = client.save_session().await?;
     println!("save_session   success={}", r.success);
     let r = client.close_session().await?;
-    println!("close_session  success={} status={}", r.success, r.status.map_or("-".into(), |s| s.code.to_string()));
+    println!(
+        "close_session  success={} status={}",
+        r.success,
+        r.status.map_or("-".into(), |s| s.code.to_string())
+    );
     pause().await;
     let r = client.restore_session().await?;
-    println!("restore        success={} status={}", r.success, r.status.map_or("-".into(), |s| s.code.to_string()));
-    let s = client.wait_for_status(&[StatusCode::Authenticated], Duration::from_secs(10), Duration::from_millis(100)).await?;
+    println!(
+        "restore        success={} status={}",
+        r.success,
+        r.status.map_or("-".into(), |s| s.code.to_string())
+    );
+    let s = client
+        .wait_for_status(
+            &[StatusCode::Authenticated],
+            Duration::from_secs(10),
+            Duration::from_millis(100),
+        )
+        .await?;
     println!("status         {} connected={}", s.code, s.connected);
 
     let s = client
-        .set_config(&Config { api_version: Some("1.1".into()), api_version_can_bulk: Some(true), ..Config::default() })
+        .set_config(&Config {
+            api_version: Some("1.1".into()),
+            api_version_can_bulk: Some(true),
+            ..Config::default()
+        })
         .await?;
-    println!("set_config     API 1.1 with bulk (BULKGZ PostBacks), status {}", s.code);
+    println!(
+        "set_config     API 1.1 with bulk (BULKGZ PostBacks), status {}",
+        s.code
+    );
     pause().await;
 
     let s = client.disconnect().await?;
-    println!("disconnect     {} can_restore={}", s.code, s.can_restore_connection);
+    println!(
+        "disconnect     {} can_restore={}",
+        s.code, s.can_restore_connection
+    );
     let c = client.clear().await?;
-    println!("clear          success={} message={:?}", c.success, c.message);
+    println!(
+        "clear          success={} message={:?}",
+        c.success, c.message
+    );
 
     // Let the last (batched) PostBacks arrive before the receiver stops.
     tokio::time::sleep(Duration::from_millis(800)).await;

@@ -13,14 +13,46 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::Arc;
 
-const GENERATE_QRCODE: Command = Command { name: "generate_qrcode.aspx", post: true, changes_state: true };
-const STATUS: Command = Command { name: "status.aspx", post: false, changes_state: false };
-const DISCONNECT: Command = Command { name: "disconnect.aspx", post: false, changes_state: true };
-const CLOSE_SESSION: Command = Command { name: "close_session.aspx", post: false, changes_state: true };
-const SAVE_SESSION: Command = Command { name: "save_session.aspx", post: false, changes_state: true };
-const RESTORE_SESSION: Command = Command { name: "restore_session.aspx", post: false, changes_state: true };
-const CLEAR: Command = Command { name: "clear.aspx", post: false, changes_state: true };
-const SET_CONFIG: Command = Command { name: "set_config.aspx", post: true, changes_state: true };
+const GENERATE_QRCODE: Command = Command {
+    name: "generate_qrcode.aspx",
+    post: true,
+    changes_state: true,
+};
+const STATUS: Command = Command {
+    name: "status.aspx",
+    post: false,
+    changes_state: false,
+};
+const DISCONNECT: Command = Command {
+    name: "disconnect.aspx",
+    post: false,
+    changes_state: true,
+};
+const CLOSE_SESSION: Command = Command {
+    name: "close_session.aspx",
+    post: false,
+    changes_state: true,
+};
+const SAVE_SESSION: Command = Command {
+    name: "save_session.aspx",
+    post: false,
+    changes_state: true,
+};
+const RESTORE_SESSION: Command = Command {
+    name: "restore_session.aspx",
+    post: false,
+    changes_state: true,
+};
+const CLEAR: Command = Command {
+    name: "clear.aspx",
+    post: false,
+    changes_state: true,
+};
+const SET_CONFIG: Command = Command {
+    name: "set_config.aspx",
+    post: true,
+    changes_state: true,
+};
 
 /// The browser `User-Agent` that `generate_qrcode` presents when the caller gives none: the
 /// API wants a full browser string, and a current desktop Chrome is what WhatsApp Web expects.
@@ -65,8 +97,14 @@ impl Client {
         Client::builder().build()
     }
 
-    pub(crate) fn from_parts(key: String, base: reqwest::Url, builder: ClientBuilder) -> Result<Client> {
-        Ok(Client { transport: Arc::new(Transport::new(key, base, &builder)?) })
+    pub(crate) fn from_parts(
+        key: String,
+        base: reqwest::Url,
+        builder: ClientBuilder,
+    ) -> Result<Client> {
+        Ok(Client {
+            transport: Arc::new(Transport::new(key, base, &builder)?),
+        })
     }
 
     /// The base URL every command is joined onto (always ends in `/`).
@@ -78,7 +116,9 @@ impl Client {
     /// the session presents (default [`DEFAULT_BROWSER_USER_AGENT`]). While a phone is already
     /// paired the server refuses with an `api` error ("Connection already established").
     pub async fn generate_qrcode(&self, user_agent: Option<&str>) -> Result<QrCode> {
-        let user_agent = user_agent.filter(|u| !u.trim().is_empty()).unwrap_or(DEFAULT_BROWSER_USER_AGENT);
+        let user_agent = user_agent
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or(DEFAULT_BROWSER_USER_AGENT);
         let body = serde_json::json!({ "user_agent": user_agent });
         let response = self.transport.send(&GENERATE_QRCODE, Some(&body)).await?;
         self.parsed(parse::qrcode_response(&response.body()))
@@ -160,7 +200,9 @@ fn config_body(config: &Config) -> Result<Value> {
     }
     if let Some(version) = &config.api_version {
         if version.trim().is_empty() {
-            return Err(Error::invalid("the API version is empty (use \"1.0\" or \"1.1\")"));
+            return Err(Error::invalid(
+                "the API version is empty (use \"1.0\" or \"1.1\")",
+            ));
         }
         body.insert("APIVersion".into(), Value::from(version.trim()));
     }
@@ -184,23 +226,42 @@ mod tests {
             body,
             serde_json::json!({"webhook": "https://erp.example/hook", "APIVersion": "1.1", "APIVersionCanBulk": true})
         );
-        assert_eq!(config_body(&Config::default()).unwrap(), serde_json::json!({}));
+        assert_eq!(
+            config_body(&Config::default()).unwrap(),
+            serde_json::json!({})
+        );
     }
 
     #[test]
     fn bad_config_is_an_invalid_argument() {
         for config in [
-            Config { webhook: Some("not a url".into()), ..Config::default() },
-            Config { webhook: Some("ftp://x/".into()), ..Config::default() },
-            Config { api_version: Some(" ".into()), ..Config::default() },
+            Config {
+                webhook: Some("not a url".into()),
+                ..Config::default()
+            },
+            Config {
+                webhook: Some("ftp://x/".into()),
+                ..Config::default()
+            },
+            Config {
+                api_version: Some(" ".into()),
+                ..Config::default()
+            },
         ] {
-            assert_eq!(config_body(&config).unwrap_err().code().as_str(), "invalid_argument");
+            assert_eq!(
+                config_body(&config).unwrap_err().code().as_str(),
+                "invalid_argument"
+            );
         }
     }
 
     #[test]
     fn debug_never_shows_the_key() {
-        let client = Client::builder().api_key("SECRET-KEY-123").base_url("http://127.0.0.1:9/").build().unwrap();
+        let client = Client::builder()
+            .api_key("SECRET-KEY-123")
+            .base_url("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
         let debug = format!("{client:?}");
         assert!(!debug.contains("SECRET-KEY-123"), "{debug}");
         assert!(debug.contains("127.0.0.1:9"), "{debug}");

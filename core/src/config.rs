@@ -68,8 +68,17 @@ impl std::fmt::Debug for ClientBuilder {
     // Never the key: only whether there is one.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key.as_ref().map(|_| crate::redact::REDACTED))
-            .field("base_url", &self.base_url.as_deref().map(crate::redact::redact_wid_params))
+            .field(
+                "api_key",
+                &self.api_key.as_ref().map(|_| crate::redact::REDACTED),
+            )
+            .field(
+                "base_url",
+                &self
+                    .base_url
+                    .as_deref()
+                    .map(crate::redact::redact_wid_params),
+            )
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
@@ -142,15 +151,15 @@ impl ClientBuilder {
             self.api_key = std::env::var("WITI_API_KEY").ok();
         }
         if self.base_url.is_none() {
-            self.base_url = std::env::var("WITI_BASE_URL").ok().filter(|u| !u.trim().is_empty());
+            self.base_url = std::env::var("WITI_BASE_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty());
         }
         let key = match self.api_key.take() {
             Some(k) if !k.trim().is_empty() => k,
             Some(_) => return Err(Error::invalid("the API key is empty")),
             None => {
-                return Err(Error::invalid(
-                    "no API key: pass one or set WITI_API_KEY",
-                ));
+                return Err(Error::invalid("no API key: pass one or set WITI_API_KEY"));
             }
         };
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
@@ -179,7 +188,9 @@ fn parse_base_url(raw: &str) -> Result<reqwest::Url> {
     }
     // A query or fragment on the base would be lost or mixed with `wid`: refuse it.
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid("the base URL must not have a query or a fragment"));
+        return Err(Error::invalid(
+            "the base URL must not have a query or a fragment",
+        ));
     }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -198,7 +209,10 @@ mod tests {
             ("https://api.witi.me", "https://api.witi.me/"),
             ("https://api.witi.me/", "https://api.witi.me/"),
             ("http://127.0.0.1:9/api/v1", "http://127.0.0.1:9/api/v1/"),
-            ("  http://127.0.0.1:9/api/v1/ ", "http://127.0.0.1:9/api/v1/"),
+            (
+                "  http://127.0.0.1:9/api/v1/ ",
+                "http://127.0.0.1:9/api/v1/",
+            ),
         ] {
             assert_eq!(parse_base_url(raw).expect(raw).as_str(), want);
         }
@@ -206,7 +220,14 @@ mod tests {
 
     #[test]
     fn unusable_base_urls_are_invalid_arguments() {
-        for raw in ["", "api.witi.me", "ftp://x/", "http://", "http://h/?wid=secret", "http://h/#x"] {
+        for raw in [
+            "",
+            "api.witi.me",
+            "ftp://x/",
+            "http://",
+            "http://h/?wid=secret",
+            "http://h/#x",
+        ] {
             let e = parse_base_url(raw).expect_err(raw);
             assert_eq!(e.code().as_str(), "invalid_argument", "{raw}");
             assert!(!e.to_string().contains("secret"), "{e}");

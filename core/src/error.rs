@@ -249,7 +249,10 @@ mod tests {
             command: "status.aspx",
             retry_after: Some(Duration::from_secs(3)),
         };
-        assert_eq!(e.to_string(), "status.aspx: rate limited (HTTP 429), retry after 3s");
+        assert_eq!(
+            e.to_string(),
+            "status.aspx: rate limited (HTTP 429), retry after 3s"
+        );
         assert_eq!(e.http_status(), Some(429));
         assert_eq!(e.code().as_str(), "rate_limited");
     }

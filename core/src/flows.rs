@@ -41,7 +41,9 @@ impl Client {
         poll_interval: Duration,
     ) -> Result<Status> {
         if targets.is_empty() {
-            return Err(Error::invalid("wait_for_status needs at least one target status"));
+            return Err(Error::invalid(
+                "wait_for_status needs at least one target status",
+            ));
         }
         check_interval(poll_interval)?;
         let poll = async {
@@ -55,7 +57,10 @@ impl Client {
         };
         tokio::time::timeout(timeout, poll)
             .await
-            .map_err(|_| Error::Timeout { command: "wait_for_status", after: timeout })?
+            .map_err(|_| Error::Timeout {
+                command: "wait_for_status",
+                after: timeout,
+            })?
     }
 
     /// Pairs a phone: generates a QR code, hands it to `on_qr`, generates a fresh one each time
@@ -66,7 +71,14 @@ impl Client {
     where
         F: FnMut(&QrCode) -> Result<(), CallbackError> + Send,
     {
-        self.connect_with(on_qr, ConnectOptions { timeout, ..ConnectOptions::default() }).await
+        self.connect_with(
+            on_qr,
+            ConnectOptions {
+                timeout,
+                ..ConnectOptions::default()
+            },
+        )
+        .await
     }
 
     /// [`Client::connect`] with every setting.
@@ -85,17 +97,23 @@ impl Client {
                 match status.code {
                     StatusCode::Authenticated => return Ok(status),
                     // A phone scanned: pairing is under way, no new code.
-                    StatusCode::Starting | StatusCode::WebSocketOpening | StatusCode::WebSocketOpen => {}
+                    StatusCode::Starting
+                    | StatusCode::WebSocketOpening
+                    | StatusCode::WebSocketOpen => {}
                     StatusCode::WaitForQrAuthentication if qr_live => {}
                     // No code, a stale one, or one we did not make: a fresh code.
                     _ => match self.generate_qrcode(user_agent).await {
                         Ok(qr) => {
                             qr_valid_until = Some(Instant::now() + qr.ttl());
                             tracing::debug!(ttl_seconds = qr.ttl_seconds, "connect: new QR code");
-                            on_qr(&qr).map_err(|source| Error::Callback { command: "connect", source })?;
+                            on_qr(&qr).map_err(|source| Error::Callback {
+                                command: "connect",
+                                source,
+                            })?;
                         }
                         // Paired between our status and generate calls: poll again.
-                        Err(Error::Api { message, .. }) if message.to_ascii_lowercase().contains("already") => {}
+                        Err(Error::Api { message, .. })
+                            if message.to_ascii_lowercase().contains("already") => {}
                         Err(e) => return Err(e),
                     },
                 }
@@ -111,13 +129,18 @@ impl Client {
         };
         tokio::time::timeout(options.timeout, pairing)
             .await
-            .map_err(|_| Error::Timeout { command: "connect", after: options.timeout })?
+            .map_err(|_| Error::Timeout {
+                command: "connect",
+                after: options.timeout,
+            })?
     }
 }
 
 fn check_interval(poll_interval: Duration) -> Result<()> {
     if poll_interval.is_zero() {
-        return Err(Error::invalid("the poll interval must be greater than zero"));
+        return Err(Error::invalid(
+            "the poll interval must be greater than zero",
+        ));
     }
     Ok(())
 }

@@ -205,6 +205,9 @@ fn decode_bulkgz(payload: &[u8], limits: &PostbackLimits) -> Result<Vec<Event>> 
             InflateError::Corrupt(format) => {
                 framing.body_error(format!("not valid {} data", format.name()))
             }
+            InflateError::Truncated(format) => {
+                framing.body_error(format!("the {} data is truncated", format.name()))
+            }
         })?;
     let text = trim(strip_bom(trim(&text)));
     if text.is_empty() {

@@ -33,17 +33,40 @@ impl Redactor {
     pub(crate) fn scrub(&self, error: crate::Error) -> crate::Error {
         use crate::Error as E;
         match error {
-            E::Api { command, message } => E::Api { command, message: self.redact(&message) },
-            E::HttpStatus { command, status, snippet } => E::HttpStatus { command, status, snippet: self.redact(&snippet) },
-            E::Connection { command, message } => E::Connection { command, message: self.redact(&message) },
-            E::Decode { command, message, content_type, snippet } => E::Decode {
+            E::Api { command, message } => E::Api {
+                command,
+                message: self.redact(&message),
+            },
+            E::HttpStatus {
+                command,
+                status,
+                snippet,
+            } => E::HttpStatus {
+                command,
+                status,
+                snippet: self.redact(&snippet),
+            },
+            E::Connection { command, message } => E::Connection {
+                command,
+                message: self.redact(&message),
+            },
+            E::Decode {
+                command,
+                message,
+                content_type,
+                snippet,
+            } => E::Decode {
                 command,
                 message: self.redact(&message),
                 content_type: content_type.map(|c| self.redact(&c)),
                 snippet: self.redact(&snippet),
             },
-            E::InvalidArgument { message } => E::InvalidArgument { message: self.redact(&message) },
-            E::Postback { message } => E::Postback { message: self.redact(&message) },
+            E::InvalidArgument { message } => E::InvalidArgument {
+                message: self.redact(&message),
+            },
+            E::Postback { message } => E::Postback {
+                message: self.redact(&message),
+            },
             other => other,
         }
     }
@@ -73,14 +96,30 @@ pub(crate) fn redact_wid_params(text: &str) -> String {
         let at = search_from + found;
         // Only a parameter name: `wid=` preceded by `?`, `&`, a start, a space or a quote, so
         // a word like `rowid=` keeps its value.
-        let boundary = at == 0 || matches!(text.as_bytes()[at - 1], b'?' | b'&' | b' ' | b'"' | b'\'' | b'(' | b'\n' | b';' | b'>' | b'/' | b',' | b'\t');
+        let boundary = at == 0
+            || matches!(
+                text.as_bytes()[at - 1],
+                b'?' | b'&'
+                    | b' '
+                    | b'"'
+                    | b'\''
+                    | b'('
+                    | b'\n'
+                    | b';'
+                    | b'>'
+                    | b'/'
+                    | b','
+                    | b'\t'
+            );
         let value_start = at + 4;
         if !boundary {
             search_from = value_start;
             continue;
         }
         let value_len = text[value_start..]
-            .find(|c: char| matches!(c, '&' | '#' | '"' | '\'' | '<' | '>' | ')') || c.is_whitespace())
+            .find(|c: char| {
+                matches!(c, '&' | '#' | '"' | '\'' | '<' | '>' | ')') || c.is_whitespace()
+            })
             .unwrap_or(text.len() - value_start);
         out.push_str(&text[rest_start..value_start]);
         out.push_str(REDACTED);
@@ -97,7 +136,9 @@ fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -115,9 +156,15 @@ mod tests {
             redact_wid_params("GET http://h/status.aspx?wid=abc-123&x=1 failed"),
             "GET http://h/status.aspx?wid=REDACTED&x=1 failed"
         );
-        assert_eq!(redact_wid_params("http://h/x.aspx?WID=s3cr3t"), "http://h/x.aspx?WID=REDACTED");
+        assert_eq!(
+            redact_wid_params("http://h/x.aspx?WID=s3cr3t"),
+            "http://h/x.aspx?WID=REDACTED"
+        );
         assert_eq!(redact_wid_params("rowid=5"), "rowid=5");
-        assert_eq!(redact_wid_params("a&wid=k1&wid=k2"), "a&wid=REDACTED&wid=REDACTED");
+        assert_eq!(
+            redact_wid_params("a&wid=k1&wid=k2"),
+            "a&wid=REDACTED&wid=REDACTED"
+        );
     }
 
     #[test]
@@ -125,7 +172,10 @@ mod tests {
         let r = Redactor::new("k/ey+ 1");
         let text = "echo k/ey+ 1 and k%2Fey%2B+1";
         let out = r.redact(text);
-        assert!(!out.contains("k/ey+ 1") && !out.contains("k%2Fey%2B+1"), "{out}");
+        assert!(
+            !out.contains("k/ey+ 1") && !out.contains("k%2Fey%2B+1"),
+            "{out}"
+        );
     }
 
     #[test]

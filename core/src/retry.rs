@@ -21,7 +21,12 @@ pub(crate) enum Retry {
 impl RetryPolicy {
     /// The wait before retry number `retry` (0-based), or `None` when the failure must not be
     /// retried for a command that does (`changes_state`) or does not change state.
-    pub(crate) fn wait_before(&self, retry: u32, failure: Retry, changes_state: bool) -> Option<Duration> {
+    pub(crate) fn wait_before(
+        &self,
+        retry: u32,
+        failure: Retry,
+        changes_state: bool,
+    ) -> Option<Duration> {
         if retry >= self.max_retries {
             return None;
         }
@@ -29,14 +34,19 @@ impl RetryPolicy {
             Retry::Final => None,
             Retry::Transient | Retry::RateLimited(_) if changes_state => None,
             Retry::RateLimited(Some(after)) => (after <= self.max_retry_after).then_some(after),
-            Retry::NeverSent | Retry::Transient | Retry::RateLimited(None) => Some(self.backoff(retry)),
+            Retry::NeverSent | Retry::Transient | Retry::RateLimited(None) => {
+                Some(self.backoff(retry))
+            }
         }
     }
 
     /// Exponential backoff: `initial * 2^retry`, capped, scaled to 75–100 % with jitter.
     pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.min(30));
-        let base = self.initial_backoff.saturating_mul(factor).min(self.max_backoff);
+        let base = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
         if self.jitter {
             base.mul_f64(0.75 + fastrand::f64() * 0.25)
         } else {
@@ -89,8 +99,18 @@ mod tests {
     fn retry_after_is_honoured_up_to_the_cap_and_retries_run_out() {
         let p = policy();
         let asked = Duration::from_secs(3);
-        assert_eq!(p.wait_before(0, Retry::RateLimited(Some(asked)), false), Some(asked));
-        assert_eq!(p.wait_before(0, Retry::RateLimited(Some(Duration::from_secs(3600))), false), None);
+        assert_eq!(
+            p.wait_before(0, Retry::RateLimited(Some(asked)), false),
+            Some(asked)
+        );
+        assert_eq!(
+            p.wait_before(
+                0,
+                Retry::RateLimited(Some(Duration::from_secs(3600))),
+                false
+            ),
+            None
+        );
         assert_eq!(p.wait_before(2, Retry::Transient, false), None);
     }
 }

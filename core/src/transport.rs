@@ -107,8 +107,13 @@ impl Transport {
     }
 
     /// Sends the command, retrying per policy, and gives the 2xx answer.
-    pub(crate) async fn send(&self, command: &Command, body: Option<&serde_json::Value>) -> Result<Response> {
-        let payload = body.map(|b| serde_json::to_vec(b).expect("a serde_json::Value always serializes"));
+    pub(crate) async fn send(
+        &self,
+        command: &Command,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response> {
+        let payload =
+            body.map(|b| serde_json::to_vec(b).expect("a serde_json::Value always serializes"));
         let url = self.url(command);
         let mut retry = 0;
         loop {
@@ -122,7 +127,10 @@ impl Transport {
                 }
                 Err(failed) => failed,
             };
-            match self.retry.wait_before(retry, failure, command.changes_state) {
+            match self
+                .retry
+                .wait_before(retry, failure, command.changes_state)
+            {
                 Some(wait) => {
                     tracing::warn!(
                         command = command.name,
@@ -136,23 +144,41 @@ impl Transport {
                     retry += 1;
                 }
                 None => {
-                    tracing::debug!(command = command.name, retry, elapsed_ms, code = error.code().as_str(), "failed: {error}");
+                    tracing::debug!(
+                        command = command.name,
+                        retry,
+                        elapsed_ms,
+                        code = error.code().as_str(),
+                        "failed: {error}"
+                    );
                     return Err(error);
                 }
             }
         }
     }
 
-    async fn attempt(&self, command: &Command, url: &reqwest::Url, payload: Option<&[u8]>) -> Result<Response, (Error, Retry)> {
+    async fn attempt(
+        &self,
+        command: &Command,
+        url: &reqwest::Url,
+        payload: Option<&[u8]>,
+    ) -> Result<Response, (Error, Retry)> {
         let http = self.http().map_err(|e| (e, Retry::Final))?;
-        let mut request = if command.post { http.post(url.clone()) } else { http.get(url.clone()) };
+        let mut request = if command.post {
+            http.post(url.clone())
+        } else {
+            http.get(url.clone())
+        };
         request = request.timeout(self.timeout);
         if let Some(payload) = payload {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(payload.to_vec());
         }
-        let mut response = request.send().await.map_err(|e| self.transport_error(command, e))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(command, e))?;
         let status = response.status();
         let content_type = response
             .headers()
@@ -166,14 +192,20 @@ impl Transport {
             .and_then(parse_retry_after);
 
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport_error(command, e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(command, e))?
+        {
             if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err((
                     Error::Decode {
                         command: command.name,
                         message: format!("a body larger than {MAX_RESPONSE_BYTES} bytes"),
                         content_type,
-                        snippet: self.redactor.redact(&parse::snippet(&String::from_utf8_lossy(&bytes))),
+                        snippet: self
+                            .redactor
+                            .redact(&parse::snippet(&String::from_utf8_lossy(&bytes))),
                     },
                     Retry::Final,
                 ));
@@ -184,21 +216,56 @@ impl Transport {
             Ok(text) => text,
             Err(e) => {
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let body = Body { command: command.name, text: &lossy, content_type: content_type.as_deref() };
-                return Err((self.redactor.scrub(body.decode_error("a body that is not UTF-8")), Retry::Final));
+                let body = Body {
+                    command: command.name,
+                    text: &lossy,
+                    content_type: content_type.as_deref(),
+                };
+                return Err((
+                    self.redactor
+                        .scrub(body.decode_error("a body that is not UTF-8")),
+                    Retry::Final,
+                ));
             }
         };
         let code = status.as_u16();
         let snippet = || self.redactor.redact(&parse::snippet(&text));
         match code {
-            200..=299 => Ok(Response { command: command.name, text, content_type }),
-            401 | 403 => Err((Error::Auth { command: command.name, status: code }, Retry::Final)),
+            200..=299 => Ok(Response {
+                command: command.name,
+                text,
+                content_type,
+            }),
+            401 | 403 => Err((
+                Error::Auth {
+                    command: command.name,
+                    status: code,
+                },
+                Retry::Final,
+            )),
             429 => Err((
-                Error::RateLimited { command: command.name, retry_after },
+                Error::RateLimited {
+                    command: command.name,
+                    retry_after,
+                },
                 Retry::RateLimited(retry_after),
             )),
-            500..=599 => Err((Error::HttpStatus { command: command.name, status: code, snippet: snippet() }, Retry::Transient)),
-            _ => Err((Error::HttpStatus { command: command.name, status: code, snippet: snippet() }, Retry::Final)),
+            500..=599 => Err((
+                Error::HttpStatus {
+                    command: command.name,
+                    status: code,
+                    snippet: snippet(),
+                },
+                Retry::Transient,
+            )),
+            _ => Err((
+                Error::HttpStatus {
+                    command: command.name,
+                    status: code,
+                    snippet: snippet(),
+                },
+                Retry::Final,
+            )),
         }
     }
 
@@ -207,7 +274,13 @@ impl Transport {
     fn transport_error(&self, command: &Command, error: reqwest::Error) -> (Error, Retry) {
         let error = error.without_url();
         if error.is_timeout() && !error.is_connect() {
-            return (Error::Timeout { command: command.name, after: self.timeout }, Retry::Transient);
+            return (
+                Error::Timeout {
+                    command: command.name,
+                    after: self.timeout,
+                },
+                Retry::Transient,
+            );
         }
         let mut message = error.to_string();
         let mut source = std::error::Error::source(&error);
@@ -220,8 +293,18 @@ impl Transport {
             source = cause.source();
         }
         let message = self.redactor.redact(&message);
-        let retry = if error.is_connect() { Retry::NeverSent } else { Retry::Transient };
-        (Error::Connection { command: command.name, message }, retry)
+        let retry = if error.is_connect() {
+            Retry::NeverSent
+        } else {
+            Retry::Transient
+        };
+        (
+            Error::Connection {
+                command: command.name,
+                message,
+            },
+            retry,
+        )
     }
 }
 
@@ -232,14 +315,19 @@ fn build_http(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Cl
         .pool_idle_timeout(Duration::from_secs(60))
         .user_agent(user_agent)
         .build()
-        .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {}", e.without_url())))
+        .map_err(|e| {
+            Error::invalid(format!(
+                "the HTTP client could not be built: {}",
+                e.without_url()
+            ))
+        })
 }
 
 /// `Retry-After` as delta-seconds (integer or decimal). The HTTP-date form is rare on APIs
 /// and is treated as absent, so the policy's own backoff applies.
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+    (secs.is_finite() && (0.0..1e9).contains(&secs)).then(|| Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]

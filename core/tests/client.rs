@@ -14,7 +14,11 @@ fn client(sim: &Simulator, key: &str, retries: u32, timeout_ms: u64) -> Client {
         .api_key(key)
         .base_url(sim.url())
         .timeout(Duration::from_millis(timeout_ms))
-        .retry_policy(RetryPolicy { max_retries: retries, initial_backoff: Duration::from_millis(5), ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy {
+            max_retries: retries,
+            initial_backoff: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        })
         .build()
         .expect("a valid client")
 }
@@ -36,7 +40,10 @@ impl std::io::Write for LogSink {
 fn assert_no_key(text: &str, what: &str) {
     let encoded = "Secret%2FKey%2BWith+Spaces%26wid%3Dx-7f3a9c";
     for needle in [KEY, encoded, "Secret/Key", "x-7f3a9c"] {
-        assert!(!text.contains(needle), "the key ({needle}) leaked into {what}: {text}");
+        assert!(
+            !text.contains(needle),
+            "the key ({needle}) leaked into {what}: {text}"
+        );
     }
 }
 
@@ -55,22 +62,32 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
     let mut seen = std::collections::BTreeSet::new();
     let faults: Vec<Fault> = vec![
         Fault::new("*", FaultKind::HttpStatus).status(401),
-        Fault::new("*", FaultKind::HttpStatus).status(429).retry_after("1"),
+        Fault::new("*", FaultKind::HttpStatus)
+            .status(429)
+            .retry_after("1"),
         Fault::new("*", FaultKind::HttpStatus).status(500),
         // A server that echoes the request URL, key included, in its error page.
-        Fault::new("*", FaultKind::HttpStatus).status(502).body(format!("bad gateway for /status.aspx?wid={KEY}")),
+        Fault::new("*", FaultKind::HttpStatus)
+            .status(502)
+            .body(format!("bad gateway for /status.aspx?wid={KEY}")),
         Fault::new("*", FaultKind::Html).body(format!("<html>wid={KEY}</html>")),
         Fault::new("*", FaultKind::Empty),
         Fault::new("*", FaultKind::Truncated),
         Fault::new("*", FaultKind::Reset),
         Fault::new("*", FaultKind::Stall),
-        Fault::new("*", FaultKind::HttpStatus).status(200).body(format!(r#"{{"status":0,"error":"unknown wid {KEY}"}}"#)),
+        Fault::new("*", FaultKind::HttpStatus)
+            .status(200)
+            .body(format!(r#"{{"status":0,"error":"unknown wid {KEY}"}}"#)),
     ];
     for fault in faults {
         sim.clear_faults();
         sim.add_fault(fault.clone().for_key(KEY)).expect("fault");
         let c = client(&sim, KEY, 1, 300);
-        for result in [c.status().await.map(|_| ()), c.disconnect().await.map(|_| ()), c.clear().await.map(|_| ())] {
+        for result in [
+            c.status().await.map(|_| ()),
+            c.disconnect().await.map(|_| ()),
+            c.clear().await.map(|_| ()),
+        ] {
             let e = result.expect_err("every call fails under the fault");
             seen.insert(e.code().as_str());
             assert_no_key(&e.to_string(), "Display");
@@ -80,22 +97,53 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
     }
     sim.clear_faults();
     // Connection refused, through the same sweep.
-    let refused = Client::builder().api_key(KEY).base_url("http://127.0.0.1:1/").max_retries(0).build().expect("client");
-    let e = refused.status().await.expect_err("nothing listens on port 1");
+    let refused = Client::builder()
+        .api_key(KEY)
+        .base_url("http://127.0.0.1:1/")
+        .max_retries(0)
+        .build()
+        .expect("client");
+    let e = refused
+        .status()
+        .await
+        .expect_err("nothing listens on port 1");
     seen.insert(e.code().as_str());
     assert_no_key(&format!("{e} {e:?}"), "a connection error");
     // Bad arguments.
-    let e = Client::builder().api_key(KEY).base_url(format!("ftp://h/?wid={KEY}")).build().expect_err("bad url");
+    let e = Client::builder()
+        .api_key(KEY)
+        .base_url(format!("ftp://h/?wid={KEY}"))
+        .build()
+        .expect_err("bad url");
     seen.insert(e.code().as_str());
     assert_no_key(&format!("{e} {e:?}"), "an invalid_argument error");
     assert_no_key(&format!("{refused:?}"), "Client's Debug");
-    assert_no_key(&format!("{:?}", Client::builder().api_key(KEY)), "ClientBuilder's Debug");
+    assert_no_key(
+        &format!("{:?}", Client::builder().api_key(KEY)),
+        "ClientBuilder's Debug",
+    );
 
-    for code in ["auth", "rate_limited", "http_status", "decode", "timeout", "connection", "api", "invalid_argument"] {
-        assert!(seen.contains(code), "the sweep never produced {code}: {seen:?}");
+    for code in [
+        "auth",
+        "rate_limited",
+        "http_status",
+        "decode",
+        "timeout",
+        "connection",
+        "api",
+        "invalid_argument",
+    ] {
+        assert!(
+            seen.contains(code),
+            "the sweep never produced {code}: {seen:?}"
+        );
     }
-    let logs = String::from_utf8(sink.0.lock().expect("log sink lock").clone()).expect("utf-8 logs");
-    assert!(logs.contains("retrying"), "the sweep logged its retries: {logs}");
+    let logs =
+        String::from_utf8(sink.0.lock().expect("log sink lock").clone()).expect("utf-8 logs");
+    assert!(
+        logs.contains("retrying"),
+        "the sweep logged its retries: {logs}"
+    );
     assert_no_key(&logs, "the logs");
     sim.shutdown().await;
 }
@@ -105,7 +153,9 @@ async fn the_key_is_url_encoded_into_wid() {
     let sim = Simulator::start_default().await.expect("sim");
     let c = client(&sim, KEY, 0, 5000);
     c.status().await.expect("status");
-    let snapshot = sim.instance(KEY).expect("the simulator decoded the same key");
+    let snapshot = sim
+        .instance(KEY)
+        .expect("the simulator decoded the same key");
     assert_eq!(snapshot.calls.get("status.aspx"), Some(&1));
     sim.shutdown().await;
 }
@@ -122,16 +172,35 @@ async fn dropping_connect_stops_polling() {
             *counter.lock().expect("lock") += 1;
             Ok(())
         },
-        witi::ConnectOptions { timeout: Duration::from_secs(30), poll_interval: Duration::from_millis(20), user_agent: None },
+        witi::ConnectOptions {
+            timeout: Duration::from_secs(30),
+            poll_interval: Duration::from_millis(20),
+            user_agent: None,
+        },
     );
     // Dropped after 300 ms: the future stops at its next await.
-    assert!(tokio::time::timeout(Duration::from_millis(300), flow).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), flow)
+            .await
+            .is_err()
+    );
     assert_eq!(*qrs.lock().expect("lock"), 1);
-    let calls = |sim: &Simulator| sim.instance(key).expect("instance").calls.get("status.aspx").copied().unwrap_or(0);
+    let calls = |sim: &Simulator| {
+        sim.instance(key)
+            .expect("instance")
+            .calls
+            .get("status.aspx")
+            .copied()
+            .unwrap_or(0)
+    };
     let after_drop = calls(&sim);
     assert!(after_drop >= 3, "it was polling: {after_drop}");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(calls(&sim), after_drop, "no poll after the future was dropped");
+    assert_eq!(
+        calls(&sim),
+        after_drop,
+        "no poll after the future was dropped"
+    );
     sim.shutdown().await;
 }
 
@@ -140,11 +209,19 @@ async fn a_callback_error_ends_connect_with_that_error() {
     let sim = Simulator::start_default().await.expect("sim");
     let c = client(&sim, "callback-fails", 0, 5000);
     let e = c
-        .connect(|_qr| Err("the terminal is gone".into()), Duration::from_secs(10))
+        .connect(
+            |_qr| Err("the terminal is gone".into()),
+            Duration::from_secs(10),
+        )
         .await
         .expect_err("the callback failed");
     assert_eq!(e.code(), ErrorCode::Callback);
-    assert_eq!(std::error::Error::source(&e).map(|s| s.to_string()).as_deref(), Some("the terminal is gone"));
+    assert_eq!(
+        std::error::Error::source(&e)
+            .map(|s| s.to_string())
+            .as_deref(),
+        Some("the terminal is gone")
+    );
     sim.shutdown().await;
 }
 
@@ -159,11 +236,20 @@ async fn one_client_serves_many_concurrent_calls() {
     }
     let mut ok = 0;
     while let Some(r) = tasks.join_next().await {
-        assert_eq!(r.expect("no panic").expect("status"), StatusCode::NoConnection);
+        assert_eq!(
+            r.expect("no panic").expect("status"),
+            StatusCode::NoConnection
+        );
         ok += 1;
     }
     assert_eq!(ok, 200);
-    assert_eq!(sim.instance("concurrent").expect("instance").calls.get("status.aspx"), Some(&200));
+    assert_eq!(
+        sim.instance("concurrent")
+            .expect("instance")
+            .calls
+            .get("status.aspx"),
+        Some(&200)
+    );
     sim.shutdown().await;
 }
 
@@ -171,11 +257,22 @@ async fn one_client_serves_many_concurrent_calls() {
 async fn retry_after_is_waited_for() {
     let sim = Simulator::start_default().await.expect("sim");
     let key = "retry-after";
-    sim.add_fault(Fault::new("status", FaultKind::HttpStatus).status(429).retry_after("0.4").times(1).for_key(key)).expect("fault");
+    sim.add_fault(
+        Fault::new("status", FaultKind::HttpStatus)
+            .status(429)
+            .retry_after("0.4")
+            .times(1)
+            .for_key(key),
+    )
+    .expect("fault");
     let c = client(&sim, key, 2, 5000);
     let started = std::time::Instant::now();
     c.status().await.expect("the retry succeeds");
-    assert!(started.elapsed() >= Duration::from_millis(400), "waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "waited {:?}",
+        started.elapsed()
+    );
     sim.shutdown().await;
 }
 
@@ -183,8 +280,15 @@ async fn retry_after_is_waited_for() {
 async fn the_connect_flow_pairs_with_an_automatic_scan() {
     let sim = Simulator::start_default().await.expect("sim");
     let key = "auto-scan";
-    sim.set_instance_config(key, InstanceConfig { auto_scan_after_ms: Some(Some(100)), starting_delay_ms: Some(50), ..InstanceConfig::default() })
-        .expect("config");
+    sim.set_instance_config(
+        key,
+        InstanceConfig {
+            auto_scan_after_ms: Some(Some(100)),
+            starting_delay_ms: Some(50),
+            ..InstanceConfig::default()
+        },
+    )
+    .expect("config");
     let c = client(&sim, key, 0, 5000);
     let mut svgs = Vec::new();
     let status = c
@@ -193,7 +297,11 @@ async fn the_connect_flow_pairs_with_an_automatic_scan() {
                 svgs.push(qr.svg.clone());
                 Ok(())
             },
-            witi::ConnectOptions { timeout: Duration::from_secs(10), poll_interval: Duration::from_millis(20), user_agent: None },
+            witi::ConnectOptions {
+                timeout: Duration::from_secs(10),
+                poll_interval: Duration::from_millis(20),
+                user_agent: None,
+            },
         )
         .await
         .expect("paired");

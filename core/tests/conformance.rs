@@ -24,8 +24,15 @@ fn scenarios() -> Vec<(String, Value)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("a readable scenario");
-            let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (p.file_name().expect("a file name").to_string_lossy().into_owned(), value)
+            let value: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (
+                p.file_name()
+                    .expect("a file name")
+                    .to_string_lossy()
+                    .into_owned(),
+                value,
+            )
         })
         .collect()
 }
@@ -43,8 +50,15 @@ impl Run {
     fn build_client(&self, args: &Value) -> witi::Result<Client> {
         let opts = &self.client_options;
         let mut b = Client::builder();
-        b = b.api_key(args.get("api_key").and_then(Value::as_str).unwrap_or(&self.key));
-        let base = match (args.get("base_url").and_then(Value::as_str), args.get("base_url_path").and_then(Value::as_str)) {
+        b = b.api_key(
+            args.get("api_key")
+                .and_then(Value::as_str)
+                .unwrap_or(&self.key),
+        );
+        let base = match (
+            args.get("base_url").and_then(Value::as_str),
+            args.get("base_url_path").and_then(Value::as_str),
+        ) {
             (Some(url), _) => url.to_owned(),
             (None, Some(path)) => format!("{}{path}", self.sim_url),
             (None, None) => self.sim_url.clone(),
@@ -63,35 +77,66 @@ impl Run {
         b.retry_policy(policy).build()
     }
 
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let url = format!("{}_sim/{path}", self.sim_url);
         let mut req = self.control.request(method, url);
         if let Some(body) = body {
             req = req.json(&body);
         }
-        let resp = req.send().await.expect("the simulator's control API answers");
+        let resp = req
+            .send()
+            .await
+            .expect("the simulator's control API answers");
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 }
 
 async fn run_scenario(sim_url: String, name: String, scenario: Value) -> Result<(), String> {
-    let key = format!("conf-{}-{:08x}-SECRET", name.trim_end_matches(".json"), fastrand::u32(..));
+    let key = format!(
+        "conf-{}-{:08x}-SECRET",
+        name.trim_end_matches(".json"),
+        fastrand::u32(..)
+    );
     let client_options = scenario.get("client").cloned().unwrap_or(json!({}));
     let control = reqwest::Client::new();
     let placeholder = Client::new("placeholder").map_err(|e| e.to_string())?;
-    let mut run = Run { sim_url, key, control, client_options, client: placeholder };
-    run.client = run.build_client(&json!({})).map_err(|e| format!("building the client: {e}"))?;
+    let mut run = Run {
+        sim_url,
+        key,
+        control,
+        client_options,
+        client: placeholder,
+    };
+    run.client = run
+        .build_client(&json!({}))
+        .map_err(|e| format!("building the client: {e}"))?;
     if let Some(instance) = scenario.get("instance") {
-        let (status, body) = run.control(reqwest::Method::POST, &format!("instances/{}/config", run.key), Some(instance.clone())).await;
+        let (status, body) = run
+            .control(
+                reqwest::Method::POST,
+                &format!("instances/{}/config", run.key),
+                Some(instance.clone()),
+            )
+            .await;
         if status != 200 {
             return Err(format!("instance config answered {status}: {body}"));
         }
     }
     let steps = scenario["steps"].as_array().ok_or("no steps")?;
     for (i, step) in steps.iter().enumerate() {
-        run_step(&mut run, step).await.map_err(|e| format!("step {i} ({step}): {e}"))?;
+        run_step(&mut run, step)
+            .await
+            .map_err(|e| format!("step {i} ({step}): {e}"))?;
     }
     Ok(())
 }
@@ -100,7 +145,9 @@ async fn run_step(run: &mut Run, step: &Value) -> Result<(), String> {
     if let Some(verb) = step.get("sim").and_then(Value::as_str) {
         return sim_step(run, verb, step).await;
     }
-    let call = step["call"].as_str().ok_or("a step needs `sim` or `call`")?;
+    let call = step["call"]
+        .as_str()
+        .ok_or("a step needs `sim` or `call`")?;
     let args = step.get("args").cloned().unwrap_or(json!({}));
     let qr_count = Arc::new(Mutex::new(0u64));
     let outcome = invoke(run, call, &args, qr_count.clone()).await;
@@ -111,7 +158,10 @@ async fn run_step(run: &mut Run, step: &Value) -> Result<(), String> {
                 for (path, matcher) in fields {
                     let got = lookup(&value, path);
                     if !matches(got, matcher) {
-                        return Err(format!("field {path}: expected {matcher}, got {}", got.map_or("absent".into(), Value::to_string)));
+                        return Err(format!(
+                            "field {path}: expected {matcher}, got {}",
+                            got.map_or("absent".into(), Value::to_string)
+                        ));
                     }
                 }
             }
@@ -136,16 +186,29 @@ fn check_error(run: &Run, e: &witi::Error, want: &Value) -> Result<(), String> {
         }
     }
     if want["code"].as_str() != Some(e.code().as_str()) {
-        return Err(format!("expected error code {}, got [{}] {e}", want["code"], e.code()));
+        return Err(format!(
+            "expected error code {}, got [{}] {e}",
+            want["code"],
+            e.code()
+        ));
     }
     if let Some(status) = want.get("status") {
         if !matches(e.http_status().map(|s| json!(s)).as_ref(), status) {
-            return Err(format!("expected HTTP status {status}, got {:?}", e.http_status()));
+            return Err(format!(
+                "expected HTTP status {status}, got {:?}",
+                e.http_status()
+            ));
         }
     }
     if let Some(after) = want.get("retry_after") {
-        if !matches(e.retry_after().map(|d| json!(d.as_secs_f64())).as_ref(), after) {
-            return Err(format!("expected retry_after {after}, got {:?}", e.retry_after()));
+        if !matches(
+            e.retry_after().map(|d| json!(d.as_secs_f64())).as_ref(),
+            after,
+        ) {
+            return Err(format!(
+                "expected retry_after {after}, got {:?}",
+                e.retry_after()
+            ));
         }
     }
     if let Some(text) = want.get("message_contains").and_then(Value::as_str) {
@@ -165,25 +228,54 @@ async fn sim_step(run: &mut Run, verb: &str, step: &Value) -> Result<(), String>
             fault["key"] = json!(key);
             run.control(Method::POST, "faults", Some(fault)).await
         }
-        "scan" => run.control(Method::POST, &format!("instances/{key}/scan"), Some(json!({}))).await,
+        "scan" => {
+            run.control(
+                Method::POST,
+                &format!("instances/{key}/scan"),
+                Some(json!({})),
+            )
+            .await
+        }
         "force_status" => {
             let mut body = json!({"code": step["code"]});
             if let Some(s) = step.get("status_string") {
                 body["status_string"] = s.clone();
             }
-            run.control(Method::POST, &format!("instances/{key}/status"), Some(body)).await
+            run.control(Method::POST, &format!("instances/{key}/status"), Some(body))
+                .await
         }
         "expect_calls" => {
-            let (status, snapshot) = run.control(Method::GET, &format!("instances/{key}"), None).await;
-            let command = step["command"].as_str().ok_or("expect_calls needs a command")?;
-            let got = if status == 404 { 0 } else { snapshot["calls"][command].as_u64().unwrap_or(0) };
+            let (status, snapshot) = run
+                .control(Method::GET, &format!("instances/{key}"), None)
+                .await;
+            let command = step["command"]
+                .as_str()
+                .ok_or("expect_calls needs a command")?;
+            let got = if status == 404 {
+                0
+            } else {
+                snapshot["calls"][command].as_u64().unwrap_or(0)
+            };
             let want = step["count"].as_u64().ok_or("expect_calls needs a count")?;
-            return if got == want { Ok(()) } else { Err(format!("{command} was called {got} times, expected {want}")) };
+            return if got == want {
+                Ok(())
+            } else {
+                Err(format!("{command} was called {got} times, expected {want}"))
+            };
         }
         other => return Err(format!("unknown sim step {other:?}")),
     };
-    let want = step.get("expect_http_status").and_then(Value::as_u64).unwrap_or(200) as u16;
-    if status == want { Ok(()) } else { Err(format!("the simulator answered {status} (expected {want}): {body}")) }
+    let want = step
+        .get("expect_http_status")
+        .and_then(Value::as_u64)
+        .unwrap_or(200) as u16;
+    if status == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "the simulator answered {status} (expected {want}): {body}"
+        ))
+    }
 }
 
 fn to_value<T: serde::Serialize>(v: T) -> Value {
@@ -198,14 +290,22 @@ fn opt_str(args: &Value, name: &str) -> Option<String> {
     args.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
-async fn invoke(run: &mut Run, call: &str, args: &Value, qr_count: Arc<Mutex<u64>>) -> witi::Result<Value> {
+async fn invoke(
+    run: &mut Run,
+    call: &str,
+    args: &Value,
+    qr_count: Arc<Mutex<u64>>,
+) -> witi::Result<Value> {
     let c = run.client.clone();
     Ok(match call {
         "new_client" => {
             run.client = run.build_client(args)?;
             json!({"base_url": run.client.base_url()})
         }
-        "generate_qrcode" => to_value(c.generate_qrcode(args.get("user_agent").and_then(Value::as_str)).await?),
+        "generate_qrcode" => to_value(
+            c.generate_qrcode(args.get("user_agent").and_then(Value::as_str))
+                .await?,
+        ),
         "status" => to_value(c.status().await?),
         "disconnect" => to_value(c.disconnect().await?),
         "close_session" => to_value(c.close_session().await?),
@@ -224,13 +324,26 @@ async fn invoke(run: &mut Run, call: &str, args: &Value, qr_count: Arc<Mutex<u64
         "wait_for_status" => {
             let targets: Vec<StatusCode> = args["targets"]
                 .as_array()
-                .map(|a| a.iter().filter_map(Value::as_i64).map(StatusCode::from_code).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_i64)
+                        .map(StatusCode::from_code)
+                        .collect()
+                })
                 .unwrap_or_default();
-            to_value(c.wait_for_status(&targets, ms(args, "timeout_ms", 30_000), ms(args, "poll_interval_ms", 1000)).await?)
+            to_value(
+                c.wait_for_status(
+                    &targets,
+                    ms(args, "timeout_ms", 30_000),
+                    ms(args, "poll_interval_ms", 1000),
+                )
+                .await?,
+            )
         }
         "connect" => {
             let scan_at = args.get("scan_qr_number").and_then(Value::as_u64);
-            let (control, sim_url, key) = (run.control.clone(), run.sim_url.clone(), run.key.clone());
+            let (control, sim_url, key) =
+                (run.control.clone(), run.sim_url.clone(), run.key.clone());
             let options = witi::ConnectOptions {
                 timeout: ms(args, "timeout_ms", 30_000),
                 poll_interval: ms(args, "poll_interval_ms", 1000),
@@ -241,7 +354,10 @@ async fn invoke(run: &mut Run, call: &str, args: &Value, qr_count: Arc<Mutex<u64
                 *n += 1;
                 if Some(*n) == scan_at {
                     // The callback must not block the flow: scan from a task of its own.
-                    let (control, url) = (control.clone(), format!("{sim_url}_sim/instances/{key}/scan"));
+                    let (control, url) = (
+                        control.clone(),
+                        format!("{sim_url}_sim/instances/{key}/scan"),
+                    );
                     tokio::spawn(async move {
                         let _ = control.post(url).json(&json!({})).send().await;
                     });
@@ -251,12 +367,18 @@ async fn invoke(run: &mut Run, call: &str, args: &Value, qr_count: Arc<Mutex<u64
             to_value(c.connect_with(on_qr, options).await?)
         }
         "decode_postback" => {
-            let body = match (args.get("body_base64").and_then(Value::as_str), args.get("body_file").and_then(Value::as_str)) {
+            let body = match (
+                args.get("body_base64").and_then(Value::as_str),
+                args.get("body_file").and_then(Value::as_str),
+            ) {
                 (Some(b64), _) => {
                     use base64::Engine;
-                    base64::engine::general_purpose::STANDARD.decode(b64).expect("the scenario's base64 is valid")
+                    base64::engine::general_purpose::STANDARD
+                        .decode(b64)
+                        .expect("the scenario's base64 is valid")
                 }
-                (None, Some(file)) => std::fs::read(repo_root().join("tests/fixtures").join(file)).expect("the fixture exists"),
+                (None, Some(file)) => std::fs::read(repo_root().join("tests/fixtures").join(file))
+                    .expect("the fixture exists"),
                 (None, None) => panic!("decode_postback needs body_base64 or body_file"),
             };
             json!({"events": to_value(witi::decode_postback(&body)?)})
@@ -275,13 +397,28 @@ fn lookup<'a>(value: &'a Value, path: &str) -> Option<&'a Value> {
 
 fn matches(got: Option<&Value>, matcher: &Value) -> bool {
     let got = got.filter(|v| !v.is_null());
-    if let Some(ops) = matcher.as_object().filter(|m| m.keys().all(|k| k.starts_with('$'))) {
+    if let Some(ops) = matcher
+        .as_object()
+        .filter(|m| m.keys().all(|k| k.starts_with('$')))
+    {
         return ops.iter().all(|(op, arg)| match op.as_str() {
             "$present" => got.is_some() == arg.as_bool().unwrap_or(true),
-            "$contains" => got.and_then(Value::as_str).zip(arg.as_str()).is_some_and(|(g, a)| g.contains(a)),
-            "$prefix" => got.and_then(Value::as_str).zip(arg.as_str()).is_some_and(|(g, a)| g.starts_with(a)),
-            "$suffix" => got.and_then(Value::as_str).zip(arg.as_str()).is_some_and(|(g, a)| g.ends_with(a)),
-            "$gte" => got.and_then(Value::as_f64).zip(arg.as_f64()).is_some_and(|(g, a)| g >= a),
+            "$contains" => got
+                .and_then(Value::as_str)
+                .zip(arg.as_str())
+                .is_some_and(|(g, a)| g.contains(a)),
+            "$prefix" => got
+                .and_then(Value::as_str)
+                .zip(arg.as_str())
+                .is_some_and(|(g, a)| g.starts_with(a)),
+            "$suffix" => got
+                .and_then(Value::as_str)
+                .zip(arg.as_str())
+                .is_some_and(|(g, a)| g.ends_with(a)),
+            "$gte" => got
+                .and_then(Value::as_f64)
+                .zip(arg.as_f64())
+                .is_some_and(|(g, a)| g >= a),
             "$len" => {
                 let len = match got {
                     Some(Value::Array(a)) => Some(a.len()),
@@ -303,7 +440,9 @@ fn matches(got: Option<&Value>, matcher: &Value) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario_passes() {
-    let sim = witi_sim::Simulator::start_default().await.expect("the simulator starts");
+    let sim = witi_sim::Simulator::start_default()
+        .await
+        .expect("the simulator starts");
     let url = sim.url().to_owned();
     let all = scenarios();
     assert!(all.len() >= 30, "the corpus has {} scenarios", all.len());
@@ -311,9 +450,12 @@ async fn every_scenario_passes() {
     for (name, scenario) in all.clone() {
         let url = url.clone();
         tasks.spawn(async move {
-            let outcome = tokio::time::timeout(Duration::from_secs(60), run_scenario(url, name.clone(), scenario))
-                .await
-                .unwrap_or_else(|_| Err("did not finish within 60 s".into()));
+            let outcome = tokio::time::timeout(
+                Duration::from_secs(60),
+                run_scenario(url, name.clone(), scenario),
+            )
+            .await
+            .unwrap_or_else(|_| Err("did not finish within 60 s".into()));
             (name, outcome)
         });
     }
@@ -328,7 +470,11 @@ async fn every_scenario_passes() {
     }
     failures.sort();
     eprintln!("conformance: {passed} passed, {} failed", failures.len());
-    assert!(failures.is_empty(), "failed scenarios:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failed scenarios:\n{}",
+        failures.join("\n")
+    );
     sim.shutdown().await;
 }
 

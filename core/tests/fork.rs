@@ -9,7 +9,11 @@ use witi::{Client, StatusCode};
 fn clients_work_in_a_forked_child() {
     let sim = witi_sim::Simulator::start_blocking(witi_sim::SimConfig::default()).expect("sim");
     let url = sim.url().to_owned();
-    let before = Client::builder().api_key("fork-parent").base_url(&url).build().expect("client");
+    let before = Client::builder()
+        .api_key("fork-parent")
+        .base_url(&url)
+        .build()
+        .expect("client");
     // The parent uses the runtime and the pool first, so the child inherits both.
     let s = witi::runtime::block_on(before.status()).expect("status in the parent");
     assert_eq!(s.code, StatusCode::NoConnection);
@@ -23,7 +27,11 @@ fn clients_work_in_a_forked_child() {
             let old = witi::runtime::block_on(async {
                 tokio::time::timeout(Duration::from_secs(10), before.status()).await
             });
-            let fresh = Client::builder().api_key("fork-child").base_url(&url).build().expect("client");
+            let fresh = Client::builder()
+                .api_key("fork-child")
+                .base_url(&url)
+                .build()
+                .expect("client");
             let new = witi::runtime::block_on(async {
                 tokio::time::timeout(Duration::from_secs(10), fresh.status()).await
             });
@@ -48,9 +56,20 @@ fn clients_work_in_a_forked_child() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the child failed: status {status}");
-    let child = sim.instance("fork-child").expect("the child's new client reached the simulator");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "the child failed: status {status}"
+    );
+    let child = sim
+        .instance("fork-child")
+        .expect("the child's new client reached the simulator");
     assert_eq!(child.calls.get("status.aspx"), Some(&1));
-    assert_eq!(sim.instance("fork-parent").expect("parent").calls.get("status.aspx"), Some(&2));
+    assert_eq!(
+        sim.instance("fork-parent")
+            .expect("parent")
+            .calls
+            .get("status.aspx"),
+        Some(&2)
+    );
     sim.shutdown_blocking();
 }

@@ -337,7 +337,7 @@ fn malformed_bodies_are_explained_without_their_data() {
     let mut compressed = compress(Codec::Zlib, b64_array(&[b"{}", b"{}"]).as_bytes());
     compressed.truncate(compressed.len() / 2);
     let message = error(format!("BULKGZ,{}", STANDARD.encode(compressed)).as_bytes());
-    assert!(message.starts_with("postback: BULKGZ body:"), "{message}");
+    assert_eq!(message, "postback: BULKGZ body: the zlib data is truncated");
 }
 
 /// A zlib stream that inflates to `mib` MiB of zeros, built without ever holding them: one

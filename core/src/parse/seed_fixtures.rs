@@ -8,7 +8,10 @@ use super::*;
 use crate::model::StatusCode;
 
 fn seed(name: &str) -> String {
-    let path = format!("{}/../tests/fixtures/seed/{name}.seed.txt", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../tests/fixtures/seed/{name}.seed.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).expect("the seed fixtures are checked in");
     normalise(&text)
 }
@@ -52,7 +55,11 @@ fn normalise(text: &str) -> String {
 }
 
 fn body<'a>(command: &'static str, text: &'a str) -> Body<'a> {
-    Body { command, text, content_type: Some("application/json") }
+    Body {
+        command,
+        text,
+        content_type: Some("application/json"),
+    }
 }
 
 #[test]
@@ -62,8 +69,14 @@ fn status_example_parses_into_every_field() {
     assert_eq!(s.code, StatusCode::Authenticated);
     assert_eq!(s.status_string, "WhatsAppAuthenticated");
     assert!(s.connected);
-    assert_eq!(s.web_id.as_deref(), Some("6D6307C3-2973-4468-85FA-D047CB8E1F2E"));
-    assert_eq!(s.webhook.as_deref(), Some("http://my-erp.com.br&wid=6D6307C3-2973-4468-85FA-D047CB8E1F2E"));
+    assert_eq!(
+        s.web_id.as_deref(),
+        Some("6D6307C3-2973-4468-85FA-D047CB8E1F2E")
+    );
+    assert_eq!(
+        s.webhook.as_deref(),
+        Some("http://my-erp.com.br&wid=6D6307C3-2973-4468-85FA-D047CB8E1F2E")
+    );
     assert_eq!(s.user_agent.as_deref(), Some("Chrome"));
     assert!(s.can_restore_connection);
     let info = s.connection_info.as_ref().expect("ConnectionInfo");
@@ -77,7 +90,11 @@ fn status_example_parses_into_every_field() {
     assert_eq!(info.platform.as_deref(), Some("iphone"));
     assert_eq!(info.wid.as_deref(), Some("5511987654321@s.whatsapp.net"));
     assert_eq!(info.connected, Some(true));
-    assert_eq!(info.is_response, Some(false), "isResponse is the string \"false\"");
+    assert_eq!(
+        info.is_response,
+        Some(false),
+        "isResponse is the string \"false\""
+    );
     assert_eq!(info.bin_version, Some(10));
     assert_eq!(info.locales, ["en-US", "pt-BR"]);
     let phone = info.phone.as_ref().expect("phone");
@@ -89,39 +106,79 @@ fn status_example_parses_into_every_field() {
     assert_eq!(phone.os_build_number, None, "\"undefined\" is absent");
     assert_eq!(phone.device_manufacturer.as_deref(), Some("Apple"));
     let stats = s.stats.as_ref().expect("stats");
-    assert_eq!((stats.contacts, stats.chats, stats.sent_bytes, stats.received_bytes), (Some(72), Some(32), Some(0), Some(0)));
+    assert_eq!(
+        (
+            stats.contacts,
+            stats.chats,
+            stats.sent_bytes,
+            stats.received_bytes
+        ),
+        (Some(72), Some(32), Some(0), Some(0))
+    );
     let storage = s.storage.as_ref().expect("storage");
-    assert_eq!((storage.name.as_str(), storage.bytes, storage.files), ("6D6307C3-2973-4468-85FA-D047CB8E1F2E", 15544238, 107));
-    let subs: Vec<(&str, i64, i64, usize)> =
-        storage.subs.iter().map(|n| (n.name.as_str(), n.bytes, n.files, n.subs.len())).collect();
-    assert_eq!(subs, [("media", 11817360, 27, 0), ("profile", 1843594, 52, 0), ("thumb", 224238, 27, 0)]);
+    assert_eq!(
+        (storage.name.as_str(), storage.bytes, storage.files),
+        ("6D6307C3-2973-4468-85FA-D047CB8E1F2E", 15544238, 107)
+    );
+    let subs: Vec<(&str, i64, i64, usize)> = storage
+        .subs
+        .iter()
+        .map(|n| (n.name.as_str(), n.bytes, n.files, n.subs.len()))
+        .collect();
+    assert_eq!(
+        subs,
+        [
+            ("media", 11817360, 27, 0),
+            ("profile", 1843594, 52, 0),
+            ("thumb", 224238, 27, 0)
+        ]
+    );
     assert_eq!(s.raw_json, text, "raw_json is the text as received");
 }
 
 #[test]
 fn disconnect_and_set_config_examples() {
-    let d = status_response(&body("disconnect.aspx", &seed("disconnect"))).expect("disconnect example");
-    assert_eq!((d.code, d.status_string.as_str(), d.connected), (StatusCode::NoConnection, "noConnection", false));
+    let d =
+        status_response(&body("disconnect.aspx", &seed("disconnect"))).expect("disconnect example");
+    assert_eq!(
+        (d.code, d.status_string.as_str(), d.connected),
+        (StatusCode::NoConnection, "noConnection", false)
+    );
     assert!(d.connection_info.is_none());
-    let c = status_response(&body("set_config.aspx", &seed("set_config"))).expect("set_config example");
+    let c =
+        status_response(&body("set_config.aspx", &seed("set_config"))).expect("set_config example");
     assert_eq!(c.code, StatusCode::Authenticated);
-    assert_eq!(c.webhook.as_deref(), Some("https://my-system.com/newWebHook"));
+    assert_eq!(
+        c.webhook.as_deref(),
+        Some("https://my-system.com/newWebHook")
+    );
     assert_eq!(c.user_agent.as_deref(), Some("Opera"));
 }
 
 #[test]
 fn qrcode_examples() {
     // The seed elides the image as "...": that is no data URL, and the parser says so.
-    let e = qrcode_response(&body("generate_qrcode.aspx", &seed("generate_qrcode_ok"))).unwrap_err();
+    let e =
+        qrcode_response(&body("generate_qrcode.aspx", &seed("generate_qrcode_ok"))).unwrap_err();
     assert_eq!(e.code().as_str(), "decode");
     // The same answer with a real image.
     let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1 1\"><rect width=\"1\" height=\"1\"/></svg>";
-    let data_url = format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg));
+    let data_url = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    );
     let filled = seed("generate_qrcode_ok").replace("\"...\"", &format!("\"{data_url}\""));
     let qr = qrcode_response(&body("generate_qrcode.aspx", &filled)).expect("filled example");
-    assert_eq!((qr.svg.as_str(), qr.data_url.as_str(), qr.ttl_seconds), (svg, data_url.as_str(), 20));
+    assert_eq!(
+        (qr.svg.as_str(), qr.data_url.as_str(), qr.ttl_seconds),
+        (svg, data_url.as_str(), 20)
+    );
 
-    let e = qrcode_response(&body("generate_qrcode.aspx", &seed("generate_qrcode_error"))).unwrap_err();
+    let e = qrcode_response(&body(
+        "generate_qrcode.aspx",
+        &seed("generate_qrcode_error"),
+    ))
+    .unwrap_err();
     assert_eq!(e.code().as_str(), "api");
     assert_eq!(e.server_message(), Some("Connection already established"));
 }
@@ -141,11 +198,20 @@ fn session_examples() {
     let full = r#"{"sucesso": true, "Status": "{\"status\":10,\"statusString\":\"WhatsAppAuthenticated\",\"connected\":true}"}"#;
     let r = session_response(&body("restore_session.aspx", full)).expect("full");
     let status = r.status.expect("inner status");
-    assert_eq!((status.code, status.connected), (StatusCode::Authenticated, true));
-    assert_eq!(status.raw_json, r#"{"status":10,"statusString":"WhatsAppAuthenticated","connected":true}"#);
+    assert_eq!(
+        (status.code, status.connected),
+        (StatusCode::Authenticated, true)
+    );
+    assert_eq!(
+        status.raw_json,
+        r#"{"status":10,"statusString":"WhatsAppAuthenticated","connected":true}"#
+    );
     let refused = r#"{"sucesso": false, "error": "No saved session"}"#;
     let e = session_response(&body("restore_session.aspx", refused)).unwrap_err();
-    assert_eq!((e.code().as_str(), e.server_message()), ("api", Some("No saved session")));
+    assert_eq!(
+        (e.code().as_str(), e.server_message()),
+        ("api", Some("No saved session"))
+    );
 }
 
 #[test]
@@ -157,9 +223,15 @@ fn clear_example() {
 #[test]
 fn request_examples_are_what_the_client_sends() {
     // The seed's set_config body, normalised, is exactly the JSON `config_body` builds.
-    let seed_body: serde_json::Value = serde_json::from_str(&seed("set_config_request")).expect("json");
+    let seed_body: serde_json::Value =
+        serde_json::from_str(&seed("set_config_request")).expect("json");
     assert_eq!(seed_body["APIVersion"], "1.0");
     assert_eq!(seed_body["APIVersionCanBulk"], false);
-    let qr_body: serde_json::Value = serde_json::from_str(&seed("generate_qrcode_request")).expect("json");
-    assert!(qr_body["user_agent"].as_str().is_some_and(|ua| ua.starts_with("Mozilla/5.0")));
+    let qr_body: serde_json::Value =
+        serde_json::from_str(&seed("generate_qrcode_request")).expect("json");
+    assert!(
+        qr_body["user_agent"]
+            .as_str()
+            .is_some_and(|ua| ua.starts_with("Mozilla/5.0"))
+    );
 }

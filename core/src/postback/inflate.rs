@@ -78,6 +78,8 @@ pub(super) enum InflateError {
     TooLarge,
     /// The stream is not valid data of the sniffed format.
     Corrupt(Format),
+    /// The stream ends before its end marker.
+    Truncated(Format),
 }
 
 /// Decompresses `data` (gzip, zlib or raw deflate, sniffed) into at most `limit` bytes.
@@ -88,8 +90,8 @@ pub(super) enum InflateError {
 /// like zlib but fails as zlib is tried again as raw deflate (a raw stream can start with two
 /// bytes that happen to form a valid zlib header).
 ///
-/// A stream cut short yields what was inflated so far (flate2's decoders report a clean end);
-/// the JSON parse that follows then reports a truncated array, which is the useful diagnosis.
+/// A stream cut short is [`InflateError::Truncated`] (flate2 reports it as an unexpected end
+/// of file), not a quietly shorter text.
 pub(super) fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, InflateError> {
     match sniff(data) {
         Format::Gzip => read_bounded(flate2::read::GzDecoder::new(data), limit, Format::Gzip),
@@ -134,6 +136,9 @@ fn read_bounded(
             Ok(0) => return Ok(out),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                return Err(InflateError::Truncated(format));
+            }
             Err(_) => return Err(InflateError::Corrupt(format)),
         };
         if n > limit.saturating_sub(out.len()) {
