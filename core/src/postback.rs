@@ -264,8 +264,8 @@ impl fmt::Display for NotAnEvent {
 }
 
 /// One event from its bytes: BOM and whitespace dropped, must be UTF-8 JSON. Classified by
-/// [`parse::status_from_text`], the same reading `status.aspx` gets, so a status PostBack and
-/// a status response give the same [`Status`].
+/// [`parse::status_event_from_text`], the same reading `status.aspx` gets, so a status
+/// PostBack and a status response give the same [`Status`].
 fn event_from_bytes(bytes: &[u8]) -> std::result::Result<Event, NotAnEvent> {
     let bytes = trim(strip_bom(trim(bytes)));
     if bytes.is_empty() {
@@ -278,7 +278,7 @@ fn event_from_bytes(bytes: &[u8]) -> std::result::Result<Event, NotAnEvent> {
         truncated: e.is_eof(),
     })?;
     let status = if text.starts_with('{') {
-        parse::status_from_text(text)
+        parse::status_event_from_text(text)
     } else {
         None
     };
