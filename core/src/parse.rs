@@ -114,22 +114,18 @@ pub(crate) fn status_from_map(map: &Map<String, Value>, raw_json: String) -> Opt
 /// Connection information from a PostBack event's text: an integer `status` alone is not
 /// enough (a message or an acknowledgement may carry one), it must also carry one of the
 /// fields only connection information has.
-pub(crate) fn status_event_from_text(text: &str) -> Option<Status> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map))
-            if [
-                "statusString",
-                "ConnectionInfo",
-                "WebID",
-                "CanRestoreConnection",
-            ]
-            .iter()
-            .any(|k| map.contains_key(*k)) =>
-        {
-            status_from_map(&map, text.to_owned())
-        }
-        _ => None,
-    }
+pub(crate) fn status_event_from_map(map: &Map<String, Value>, text: &str) -> Option<Status> {
+    let looks_like_status = [
+        "statusString",
+        "ConnectionInfo",
+        "WebID",
+        "CanRestoreConnection",
+    ]
+    .iter()
+    .any(|k| map.contains_key(*k));
+    looks_like_status
+        .then(|| status_from_map(map, text.to_owned()))
+        .flatten()
 }
 
 /// Connection information from JSON text (a `Status` string).

@@ -228,10 +228,20 @@ fn decode_items(framing: Framing, text: &[u8], limits: &PostbackLimits) -> Resul
         }
         let event = match (framing, item.first()) {
             (Framing::Bulk | Framing::BulkGz, Some(b'"')) => {
-                let encoded: String = serde_json::from_slice(item)
-                    .map_err(|_| framing.item_error(index, "not a valid JSON string"))?;
-                let bytes = inflate::base64_lenient(encoded.as_bytes())
-                    .ok_or_else(|| framing.item_error(index, "not valid base64"))?;
+                // Base64 needs no JSON escapes, so the usual item is read in place; PHP's
+                // json_encode escapes `/` as `\/`, which takes the unescaping path.
+                let plain = item
+                    .strip_prefix(b"\"")
+                    .and_then(|i| i.strip_suffix(b"\""))
+                    .filter(|inner| !inner.contains(&b'\\'));
+                let bytes = if let Some(inner) = plain {
+                    inflate::base64_lenient(inner)
+                } else {
+                    let encoded: String = serde_json::from_slice(item)
+                        .map_err(|_| framing.item_error(index, "not a valid JSON string"))?;
+                    inflate::base64_lenient(encoded.as_bytes())
+                }
+                .ok_or_else(|| framing.item_error(index, "not valid base64"))?;
                 event_from_bytes(&bytes)
             }
             _ => event_from_bytes(item),
@@ -264,7 +274,7 @@ impl fmt::Display for NotAnEvent {
 }
 
 /// One event from its bytes: BOM and whitespace dropped, must be UTF-8 JSON. Classified by
-/// [`parse::status_event_from_text`], the same reading `status.aspx` gets, so a status
+/// [`parse::status_event_from_map`], the same reading `status.aspx` gets, so a status
 /// PostBack and a status response give the same [`Status`].
 fn event_from_bytes(bytes: &[u8]) -> std::result::Result<Event, NotAnEvent> {
     let bytes = trim(strip_bom(trim(bytes)));
@@ -272,24 +282,29 @@ fn event_from_bytes(bytes: &[u8]) -> std::result::Result<Event, NotAnEvent> {
         return Err(NotAnEvent::Empty);
     }
     let text = std::str::from_utf8(bytes).map_err(|_| NotAnEvent::Utf8)?;
-    // Validate without building a tree: most events are not connection information, and
-    // `status_from_text` builds its own tree for the ones that are objects.
+    // An object is parsed once, into the tree that both validates it and gives its status.
+    // Anything else (or an object nested past serde_json's depth limit) is only validated.
+    if text.starts_with('{') {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text) {
+            let status = parse::status_event_from_map(&map, text);
+            let kind = match status {
+                Some(_) => EventKind::Status,
+                None => EventKind::Unknown,
+            };
+            return Ok(Event {
+                kind,
+                json: text.to_owned(),
+                status,
+            });
+        }
+    }
     serde_json::from_str::<IgnoredAny>(text).map_err(|e| NotAnEvent::Json {
         truncated: e.is_eof(),
     })?;
-    let status = if text.starts_with('{') {
-        parse::status_event_from_text(text)
-    } else {
-        None
-    };
     Ok(Event {
-        kind: if status.is_some() {
-            EventKind::Status
-        } else {
-            EventKind::Unknown
-        },
+        kind: EventKind::Unknown,
         json: text.to_owned(),
-        status,
+        status: None,
     })
 }
 

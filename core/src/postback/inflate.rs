@@ -17,10 +17,20 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
+/// Standard alphabet, with or without padding: the fast path of [`base64_lenient`].
+const STANDARD_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
 /// Decodes base64 in the standard or the URL-safe alphabet (even mixed), with or without
 /// padding, ignoring ASCII whitespace (line-wrapped encoders insert `\r\n` every 76 chars).
 /// `None` when it is not base64 at all.
 pub(super) fn base64_lenient(text: &[u8]) -> Option<Vec<u8>> {
+    // The usual input is clean standard base64: decode it in place, without a cleaned copy.
+    if let Ok(bytes) = STANDARD_ANY_PADDING.decode(text) {
+        return Some(bytes);
+    }
     let mut clean: Vec<u8> = Vec::with_capacity(text.len());
     for &b in text {
         match b {
