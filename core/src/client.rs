@@ -1,7 +1,7 @@
 //! [`Client`]: the eight commands of the connection API.
 //!
-//! Each command is three lines: a [`Command`] (path, method, whether it changes state), the
-//! body it sends, and the parser of its answer in `parse.rs`. Adding a command to the SDK
+//! Each command is a [`Command`] (path, method, whether it changes state) and one line naming
+//! the body it sends and the parser of its answer in `parse.rs`. Adding a command to the SDK
 //! starts here (see CONTRIBUTING.md).
 
 use crate::config::ClientBuilder;
@@ -120,46 +120,43 @@ impl Client {
             .filter(|u| !u.trim().is_empty())
             .unwrap_or(DEFAULT_BROWSER_USER_AGENT);
         let body = serde_json::json!({ "user_agent": user_agent });
-        let response = self.transport.send(&GENERATE_QRCODE, Some(&body)).await?;
-        self.parsed(parse::qrcode_response(&response.body()))
+        self.call(&GENERATE_QRCODE, Some(&body), parse::qrcode_response)
+            .await
     }
 
     /// `status.aspx`: the connection information. Retried on timeouts, 429 and 5xx.
     pub async fn status(&self) -> Result<Status> {
-        let response = self.transport.send(&STATUS, None).await?;
-        self.parsed(parse::status_response(&response.body()))
+        self.call(&STATUS, None, parse::status_response).await
     }
 
     /// `disconnect.aspx`: logs the phone out for good; a new QR code is needed afterwards.
     pub async fn disconnect(&self) -> Result<Status> {
-        let response = self.transport.send(&DISCONNECT, None).await?;
-        self.parsed(parse::status_response(&response.body()))
+        self.call(&DISCONNECT, None, parse::status_response).await
     }
 
     /// `close_session.aspx`: closes the session so that [`Client::restore_session`] can resume it
     /// without a QR code.
     pub async fn close_session(&self) -> Result<SessionResult> {
-        let response = self.transport.send(&CLOSE_SESSION, None).await?;
-        self.parsed(parse::session_response(&response.body()))
+        self.call(&CLOSE_SESSION, None, parse::session_response)
+            .await
     }
 
     /// `save_session.aspx`: saves the session so it can be restored (the server also does it
     /// by itself after a scan).
     pub async fn save_session(&self) -> Result<SessionResult> {
-        let response = self.transport.send(&SAVE_SESSION, None).await?;
-        self.parsed(parse::session_response(&response.body()))
+        self.call(&SAVE_SESSION, None, parse::session_response)
+            .await
     }
 
     /// `restore_session.aspx`: resumes a session closed with [`Client::close_session`].
     pub async fn restore_session(&self) -> Result<SessionResult> {
-        let response = self.transport.send(&RESTORE_SESSION, None).await?;
-        self.parsed(parse::session_response(&response.body()))
+        self.call(&RESTORE_SESSION, None, parse::session_response)
+            .await
     }
 
     /// `clear.aspx`: wipes the instance's stored files and cache (not WhatsApp data).
     pub async fn clear(&self) -> Result<ClearResult> {
-        let response = self.transport.send(&CLEAR, None).await?;
-        self.parsed(parse::clear_response(&response.body()))
+        self.call(&CLEAR, None, parse::clear_response).await
     }
 
     /// `set_config.aspx`: changes the PostBack URL, the browser name, the API version and bulk
@@ -167,13 +164,20 @@ impl Client {
     /// here stops the witi.me browser UI from working for the instance.
     pub async fn set_config(&self, config: &Config) -> Result<Status> {
         let body = config_body(config)?;
-        let response = self.transport.send(&SET_CONFIG, Some(&body)).await?;
-        self.parsed(parse::status_response(&response.body()))
+        self.call(&SET_CONFIG, Some(&body), parse::status_response)
+            .await
     }
 
-    /// A parse result with any text that might echo the key redacted.
-    fn parsed<T>(&self, result: Result<T>) -> Result<T> {
-        result.map_err(|e| self.transport.redactor.scrub(e))
+    /// Sends `command` and parses its answer; a parse error's texts (which quote the body, and
+    /// a body may echo the key) are redacted.
+    async fn call<T>(
+        &self,
+        command: &Command,
+        body: Option<&Value>,
+        parse: fn(&parse::Body<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let response = self.transport.send(command, body).await?;
+        parse(&response.body()).map_err(|e| self.transport.redactor.scrub(e))
     }
 }
 

@@ -310,3 +310,18 @@ async fn the_connect_flow_pairs_with_an_automatic_scan() {
     assert!(svgs[0].contains("<svg"));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_base_urls_use_rustls_and_fail_cleanly() {
+    // TLS is initialised on the first https request: no crypto-provider panic, no OpenSSL,
+    // just a connection error when nothing listens.
+    let c = Client::builder()
+        .api_key(KEY)
+        .base_url("https://127.0.0.1:1/")
+        .max_retries(0)
+        .build()
+        .expect("an https client builds");
+    let e = c.status().await.expect_err("nothing listens on port 1");
+    assert_eq!(e.code(), ErrorCode::Connection);
+    assert_no_key(&format!("{e} {e:?}"), "a TLS connection error");
+}

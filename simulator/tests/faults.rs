@@ -78,38 +78,15 @@ async fn statuses_fifo_per_key_and_wildcard() {
 #[tokio::test]
 async fn html_empty_and_truncated() {
     let sim = sim().await;
-    let (c, _) = control(
-        &sim,
-        "POST",
-        "_sim/faults",
-        Some(json!({"command": "status.aspx", "kind": "html", "count": 1})),
-    )
-    .await;
-    assert_eq!(c, 200);
-    let (c, _) = control(
-        &sim,
-        "POST",
-        "_sim/faults",
-        Some(json!({"command": "status", "kind": "empty", "count": 1})),
-    )
-    .await;
-    assert_eq!(c, 200);
-    let (c, _) = control(
-        &sim,
-        "POST",
-        "_sim/faults",
-        Some(json!({"command": "status", "kind": "truncated", "count": 1})),
-    )
-    .await;
-    assert_eq!(c, 200);
-    let (c, _) = control(
-        &sim,
-        "POST",
-        "_sim/faults",
-        Some(json!({"command": "status", "kind": "html", "status": 502, "count": 1})),
-    )
-    .await;
-    assert_eq!(c, 200);
+    for fault in [
+        json!({"command": "status.aspx", "kind": "html", "count": 1}),
+        json!({"command": "status", "kind": "empty", "count": 1}),
+        json!({"command": "status", "kind": "truncated", "count": 1}),
+        json!({"command": "status", "kind": "html", "status": 502, "count": 1}),
+    ] {
+        let (c, _) = control(&sim, "POST", "_sim/faults", Some(fault)).await;
+        assert_eq!(c, 200);
+    }
     let http = client();
 
     let r = http
