@@ -17,9 +17,13 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "Rust: unit, integration, conformance, simulator"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee target/rust-tests.out
+rust_summary=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "rust: %d passed, %d failed", p, f }' target/rust-tests.out)
 
 step "main job: the lifecycle on the embedded simulator"
 cargo run --locked -q -p witi --example lifecycle >target/lifecycle.out
 tail -n 3 target/lifecycle.out
 grep -q '^done$' target/lifecycle.out
+
+step "summary"
+echo "$rust_summary"
