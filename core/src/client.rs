@@ -13,46 +13,16 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::Arc;
 
-const GENERATE_QRCODE: Command = Command {
-    name: "generate_qrcode.aspx",
-    post: true,
-    changes_state: true,
-};
-const STATUS: Command = Command {
-    name: "status.aspx",
-    post: false,
-    changes_state: false,
-};
-const DISCONNECT: Command = Command {
-    name: "disconnect.aspx",
-    post: false,
-    changes_state: true,
-};
-const CLOSE_SESSION: Command = Command {
-    name: "close_session.aspx",
-    post: false,
-    changes_state: true,
-};
-const SAVE_SESSION: Command = Command {
-    name: "save_session.aspx",
-    post: false,
-    changes_state: true,
-};
-const RESTORE_SESSION: Command = Command {
-    name: "restore_session.aspx",
-    post: false,
-    changes_state: true,
-};
-const CLEAR: Command = Command {
-    name: "clear.aspx",
-    post: false,
-    changes_state: true,
-};
-const SET_CONFIG: Command = Command {
-    name: "set_config.aspx",
-    post: true,
-    changes_state: true,
-};
+// `Command::read` only reads (retried on timeouts, 429, 5xx); `Command::change` changes state
+// (retried only when the request surely never left).
+const GENERATE_QRCODE: Command = Command::change("generate_qrcode.aspx").post();
+const STATUS: Command = Command::read("status.aspx");
+const DISCONNECT: Command = Command::change("disconnect.aspx");
+const CLOSE_SESSION: Command = Command::change("close_session.aspx");
+const SAVE_SESSION: Command = Command::change("save_session.aspx");
+const RESTORE_SESSION: Command = Command::change("restore_session.aspx");
+const CLEAR: Command = Command::change("clear.aspx");
+const SET_CONFIG: Command = Command::change("set_config.aspx").post();
 
 /// The browser `User-Agent` that `generate_qrcode` presents when the caller gives none: the
 /// API wants a full browser string, and a current desktop Chrome is what WhatsApp Web expects.

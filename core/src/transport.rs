@@ -25,6 +25,31 @@ pub(crate) struct Command {
     pub changes_state: bool,
 }
 
+impl Command {
+    /// A GET that only reads.
+    pub(crate) const fn read(name: &'static str) -> Self {
+        Command {
+            name,
+            post: false,
+            changes_state: false,
+        }
+    }
+
+    /// A GET that changes the instance's state.
+    pub(crate) const fn change(name: &'static str) -> Self {
+        Command {
+            name,
+            post: false,
+            changes_state: true,
+        }
+    }
+
+    /// The same command sent as a POST with a JSON body.
+    pub(crate) const fn post(self) -> Self {
+        Command { post: true, ..self }
+    }
+}
+
 /// A 2xx answer.
 pub(crate) struct Response {
     pub command: &'static str,
