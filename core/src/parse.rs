@@ -426,13 +426,25 @@ mod tests {
 
     #[test]
     fn deep_storage_is_cut_not_recursed_forever() {
+        // 60 levels of `{"Subs":[...]}` is 120 JSON levels: under serde_json's own limit of
+        // 128, so this reaches our cut at MAX_STORAGE_DEPTH.
         let mut text = String::from(r#"{"Name":"leaf","Bytes":1,"Files":1,"Subs":null}"#);
-        for i in 0..200 {
+        for i in 0..60 {
             text = format!(r#"{{"Name":"n{i}","Bytes":1,"Files":1,"Subs":[{text}]}}"#);
         }
         let full = format!(r#"{{"status":0,"storage":{text}}}"#);
-        // serde_json's own recursion limit (128) may refuse this first: either way, no crash.
-        let _ = status_response(&body(&full));
+        let status = status_response(&body(&full)).expect("deep but valid JSON");
+        let mut depth = 0;
+        let mut node = status.storage.as_ref().expect("storage");
+        while let Some(child) = node.subs.first() {
+            node = child;
+            depth += 1;
+        }
+        assert_eq!(depth, MAX_STORAGE_DEPTH, "the tree is cut at the limit");
+        // Past serde_json's limit the body is a decode error, not a crash.
+        let deeper = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let e = status_response(&body(&format!(r#"{{"status":0,"x":{deeper}}}"#))).unwrap_err();
+        assert_eq!(e.code().as_str(), "decode");
     }
 
     #[test]

@@ -45,25 +45,20 @@ pub fn url(sim: &Simulator, command: &str, key: &str) -> String {
 
 /// GET a command; HTTP status and parsed JSON.
 pub async fn get(sim: &Simulator, command: &str, key: &str) -> (u16, Value) {
-    let resp = client()
-        .get(url(sim, command, key))
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (status, serde_json::from_str(&text).expect("JSON answer"))
+    answer(client().get(url(sim, command, key))).await
 }
 
 /// POST a command with a JSON body.
 pub async fn post(sim: &Simulator, command: &str, key: &str, body: Value) -> (u16, Value) {
-    let resp = client()
+    let request = client()
         .post(url(sim, command, key))
         .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("request");
+        .body(body.to_string());
+    answer(request).await
+}
+
+async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let resp = request.send().await.expect("request");
     let status = resp.status().as_u16();
     let text = resp.text().await.expect("body");
     (status, serde_json::from_str(&text).expect("JSON answer"))
