@@ -1,0 +1,1 @@
+//! Kotlin and Swift bindings: filled in by issue 5.
