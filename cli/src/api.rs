@@ -1,0 +1,123 @@
+//! The API subcommands: build a client from the global options, make one call, print the
+//! result (a summary, or its JSON with `--json`).
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+use witi::{Client, Config};
+
+use crate::args::{Command, ServerArgs};
+use crate::fail::Failure;
+use crate::{qr, show, terminal};
+
+/// A positive, finite number of seconds, or an `invalid_argument` error naming the option.
+pub fn seconds(value: f64, option: &str) -> Result<Duration, Failure> {
+    if value.is_finite() && value > 0.0 && value <= 86_400.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(witi::Error::InvalidArgument {
+            message: format!("{option} must be between 0 and 86400 seconds"),
+        }
+        .into())
+    }
+}
+
+/// The client for the global options; the core fills in what they leave out (the key from
+/// `WITI_API_KEY`, the default base URL) and checks it all.
+pub fn client(server: &ServerArgs) -> Result<Client, Failure> {
+    let mut builder = Client::builder()
+        .timeout(seconds(server.timeout, "--timeout")?)
+        .max_retries(server.max_retries)
+        .http_user_agent(concat!("witi-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(key) = &server.api_key {
+        builder = builder.api_key(key);
+    }
+    if let Some(url) = &server.base_url {
+        builder = builder.base_url(url);
+    }
+    Ok(builder.build()?)
+}
+
+/// Prints `value` as pretty JSON, or the readable `summary`.
+fn emit(json: bool, value: &impl Serialize, summary: String) -> Result<(), Failure> {
+    if json {
+        let text = serde_json::to_string_pretty(value).map_err(Failure::local)?;
+        println!("{text}");
+    } else {
+        print!("{summary}");
+    }
+    Ok(())
+}
+
+pub fn save_svg(path: &Path, svg: &str) -> Result<(), Failure> {
+    std::fs::write(path, svg)
+        .map_err(|e| Failure::local(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Runs one API subcommand (the caller routes the others).
+pub async fn run(command: &Command, server: &ServerArgs, json: bool) -> Result<(), Failure> {
+    let client = client(server)?;
+    match command {
+        Command::Qrcode {
+            user_agent,
+            save_svg: save,
+        } => {
+            let qr = client.generate_qrcode(user_agent.as_deref()).await?;
+            if let Some(path) = save {
+                save_svg(path, &qr.svg)?;
+            }
+            let summary = match qr::payload_from_svg(&qr.svg)
+                .and_then(|p| qr::draw(&p, terminal::stdout_colors()))
+            {
+                Some(drawing) => format!("{drawing}valid {} s\n", qr.ttl_seconds),
+                None => format!(
+                    "QR code valid {} s ({} bytes of SVG; --save-svg FILE writes it)\n",
+                    qr.ttl_seconds,
+                    qr.svg.len()
+                ),
+            };
+            emit(json, &qr, summary)
+        }
+        Command::Status => {
+            let s = client.status().await?;
+            emit(json, &s, show::status(&s))
+        }
+        Command::Disconnect => {
+            let s = client.disconnect().await?;
+            emit(json, &s, show::status(&s))
+        }
+        Command::CloseSession => {
+            let r = client.close_session().await?;
+            emit(json, &r, show::session(&r))
+        }
+        Command::SaveSession => {
+            let r = client.save_session().await?;
+            emit(json, &r, show::session(&r))
+        }
+        Command::RestoreSession => {
+            let r = client.restore_session().await?;
+            emit(json, &r, show::session(&r))
+        }
+        Command::Clear => {
+            let r = client.clear().await?;
+            emit(json, &r, show::clear(&r))
+        }
+        Command::SetConfig {
+            webhook,
+            user_agent,
+            api_version,
+            bulk,
+        } => {
+            let config = Config {
+                webhook: webhook.clone(),
+                user_agent: user_agent.clone(),
+                api_version: api_version.clone(),
+                api_version_can_bulk: *bulk,
+            };
+            let s = client.set_config(&config).await?;
+            emit(json, &s, show::status(&s))
+        }
+        other => Err(Failure::local(format!("not an API command: {other:?}"))),
+    }
+}

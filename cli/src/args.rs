@@ -1,0 +1,147 @@
+//! The command line, as clap reads it. Every subcommand of the API maps to one call of the
+//! core; the options that reach the server (key, base URL, timeout, retries) are global.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The exit codes, one per error code of the SDK, so a script can branch on what went wrong.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0   success
+  1   an error outside the API (a file could not be written, the simulator could not start)
+  2   bad usage (unknown option, missing value)
+  3   api               the server answered and said no (its text is printed)
+  4   auth              the server rejected the key (HTTP 401/403)
+  5   rate_limited      HTTP 429 (the wait it asked for is printed when it sent one)
+  6   http_status       any other non-2xx answer
+  7   timeout           no full answer within --timeout (or connect's --wait)
+  8   connection        the request could not be sent or the connection broke (listen:
+                        the port could not be bound)
+  9   decode            the answer is not the JSON the command answers with
+  10  invalid_argument  the input is wrong (empty key, bad URL, ...), nothing was sent
+  11  postback          a PostBack body could not be decoded
+
+The key is read from --api-key or WITI_API_KEY (prefer the variable: a command line is
+visible to other users of the machine). It is never printed.";
+
+/// witi: the witi.me WhatsApp connection API from a terminal.
+#[derive(Parser, Debug)]
+#[command(name = "witi", version, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Print JSON instead of a readable summary (errors too, on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How to reach the API.
+#[derive(Args, Debug, Clone)]
+pub struct ServerArgs {
+    /// The instance's API key.
+    #[arg(long, global = true, env = "WITI_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// The API's base URL (default https://api.witi.me/).
+    #[arg(long, global = true, env = "WITI_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Seconds to wait for each answer.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Retries of a failed call (only when it is safe to repeat).
+    #[arg(long, global = true, value_name = "N", default_value_t = 2)]
+    pub max_retries: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Pair a phone: show a QR in the terminal (a fresh one when it expires) until it is scanned.
+    Connect {
+        /// Give up after this many seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 300.0)]
+        wait: f64,
+        /// Also write each QR image (SVG) to this file.
+        #[arg(long, value_name = "FILE")]
+        save_svg: Option<PathBuf>,
+        /// The browser user agent the session presents to WhatsApp.
+        #[arg(long)]
+        user_agent: Option<String>,
+    },
+    /// Generate a QR code and show it (one call; `connect` runs the whole pairing).
+    Qrcode {
+        /// The browser user agent the session presents to WhatsApp.
+        #[arg(long)]
+        user_agent: Option<String>,
+        /// Write the QR image (SVG) to this file.
+        #[arg(long, value_name = "FILE")]
+        save_svg: Option<PathBuf>,
+    },
+    /// Show the connection status.
+    Status,
+    /// Disconnect the phone (the session can be restored).
+    Disconnect,
+    /// Close the session.
+    CloseSession,
+    /// Save the session.
+    SaveSession,
+    /// Restore the saved session.
+    RestoreSession,
+    /// Clear the instance (forget the session).
+    Clear,
+    /// Change the instance's configuration (only the options given).
+    SetConfig {
+        /// The URL that receives PostBacks (webhook events).
+        #[arg(long)]
+        webhook: Option<String>,
+        /// The browser user agent the session presents to WhatsApp.
+        #[arg(long)]
+        user_agent: Option<String>,
+        /// The API version (1.1 allows bulk PostBacks).
+        #[arg(long)]
+        api_version: Option<String>,
+        /// Whether PostBacks may come in bulk (true/false).
+        #[arg(long, value_name = "BOOL")]
+        bulk: Option<bool>,
+    },
+    /// Receive PostBacks: run a webhook receiver and print each event.
+    Listen {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Require `token=T` in each request's query (put it in the webhook URL).
+        #[arg(long, value_name = "T")]
+        token: Option<String>,
+    },
+    /// Run the simulator of the API on this machine and print its URL.
+    Sim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Scan every QR automatically this many seconds after it is generated.
+        #[arg(long, value_name = "SECS")]
+        auto_scan_after: Option<f64>,
+        /// QR code lifetime in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+        qr_ttl: f64,
+    },
+    /// Walk the whole lifecycle on an embedded simulator, printing each step and PostBack.
+    Demo {
+        /// Seconds before the simulated phone scans the QR.
+        #[arg(long, value_name = "SECS", default_value_t = 2.0)]
+        scan_after: f64,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}

@@ -1,0 +1,146 @@
+//! `witi connect`: the QR flow of the core (`Client::connect_with`), drawn for a person. Each
+//! QR the core hands over is decoded and redrawn in the terminal; a spinner on stderr counts
+//! the seconds left on it; when it expires the core generates a fresh one and it is drawn
+//! again. With `--json` each QR and the final status are JSON lines instead.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use witi::{CallbackError, Client, ConnectOptions, QrCode, Status};
+
+use crate::fail::Failure;
+use crate::{api, qr, show, terminal};
+
+pub struct Pairing {
+    pub wait: Duration,
+    pub save_svg: Option<PathBuf>,
+    pub user_agent: Option<String>,
+    pub json: bool,
+}
+
+/// When the QR on screen expires; the lock also keeps the spinner and the drawing from
+/// writing over each other.
+type Shown = Arc<Mutex<Option<Instant>>>;
+
+const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+async fn spin(shown: Shown) {
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    for frame in FRAMES.iter().cycle() {
+        tick.tick().await;
+        let until = *shown.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = until {
+            let left = until.saturating_duration_since(Instant::now()).as_secs();
+            eprint!(
+                "{}{frame} waiting for the scan · {left} s left on this QR",
+                terminal::CLEAR_LINE
+            );
+        }
+    }
+}
+
+/// Shows one QR code: drawn when it decodes, else saved to a file to open.
+fn show_qr(qr: &QrCode, number: u32, pairing: &Pairing, live: bool) -> Result<(), CallbackError> {
+    if let Some(path) = &pairing.save_svg {
+        std::fs::write(path, &qr.svg)?;
+    }
+    let payload = qr::payload_from_svg(&qr.svg);
+    if pairing.json {
+        let line = serde_json::json!({"qr": {
+            "number": number,
+            "ttl_seconds": qr.ttl_seconds,
+            "payload": payload,
+            "svg": qr.svg,
+        }});
+        println!("{line}");
+        return Ok(());
+    }
+    if live {
+        eprint!("{}", terminal::CLEAR_LINE);
+    }
+    if number > 1 {
+        println!("\nThe QR code expired; here is a fresh one.");
+    }
+    match payload.and_then(|p| qr::draw(&p, terminal::stdout_colors())) {
+        Some(drawing) => print!("{drawing}"),
+        None => {
+            let path = match &pairing.save_svg {
+                Some(path) => path.clone(),
+                None => {
+                    let path =
+                        std::env::temp_dir().join(format!("witi-qr-{}.svg", std::process::id()));
+                    std::fs::write(&path, &qr.svg)?;
+                    path
+                }
+            };
+            println!(
+                "This QR image cannot be drawn here; open {} and scan it.",
+                path.display()
+            );
+        }
+    }
+    println!("Scan it with WhatsApp: Settings › Linked devices › Link a device.");
+    if !live {
+        println!(
+            "Waiting for the scan (this QR is valid {} s).",
+            qr.ttl_seconds
+        );
+    }
+    Ok(())
+}
+
+/// Runs the pairing to its end and returns the authenticated status.
+pub async fn pair(client: &Client, pairing: &Pairing) -> Result<Status, Failure> {
+    let live = !pairing.json && terminal::stderr_live();
+    let shown: Shown = Arc::new(Mutex::new(None));
+    let spinner = live.then(|| tokio::spawn(spin(shown.clone())));
+    let mut number = 0;
+    let on_qr = |qr: &QrCode| {
+        number += 1;
+        let mut until = shown.lock().unwrap_or_else(|p| p.into_inner());
+        *until = Some(Instant::now() + qr.ttl());
+        show_qr(qr, number, pairing, live)
+    };
+    let options = ConnectOptions {
+        timeout: pairing.wait,
+        user_agent: pairing.user_agent.clone(),
+        ..ConnectOptions::default()
+    };
+    let result = client.connect_with(on_qr, options).await;
+    if let Some(spinner) = spinner {
+        spinner.abort();
+        eprint!("{}", terminal::CLEAR_LINE);
+    }
+    Ok(result?)
+}
+
+pub async fn run(client: &Client, pairing: &Pairing) -> Result<(), Failure> {
+    let status = pair(client, pairing).await?;
+    if pairing.json {
+        println!("{}", serde_json::json!({ "status": status }));
+    } else {
+        let who = show::phone(&status).unwrap_or_else(|| "a phone".into());
+        println!("\nConnected: {who}");
+        print!("{}", show::status(&status));
+    }
+    Ok(())
+}
+
+/// The `connect` subcommand's entry.
+pub async fn command(
+    server: &crate::args::ServerArgs,
+    wait: f64,
+    save_svg: Option<PathBuf>,
+    user_agent: Option<String>,
+    json: bool,
+) -> Result<(), Failure> {
+    let client = api::client(server)?;
+    let pairing = Pairing {
+        wait: api::seconds(wait, "--wait")?,
+        save_svg,
+        user_agent,
+        json,
+    };
+    run(&client, &pairing).await
+}

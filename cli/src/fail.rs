@@ -1,0 +1,71 @@
+//! What can end a command, how it is printed, and its exit code (the table in `--help`).
+
+use std::fmt;
+
+use serde_json::json;
+use witi::ErrorCode;
+
+/// An error of the API (with its stable code) or of the machine (a file, a port).
+#[derive(Debug)]
+pub enum Failure {
+    Api(witi::Error),
+    Local(String),
+}
+
+impl From<witi::Error> for Failure {
+    fn from(e: witi::Error) -> Self {
+        Failure::Api(e)
+    }
+}
+
+impl Failure {
+    pub fn local(what: impl fmt::Display) -> Self {
+        Failure::Local(what.to_string())
+    }
+
+    /// The exit code, as documented in `args::EXIT_CODES`.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Local(_) => 1,
+            Failure::Api(e) => match e.code() {
+                ErrorCode::Api => 3,
+                ErrorCode::Auth => 4,
+                ErrorCode::RateLimited => 5,
+                ErrorCode::HttpStatus => 6,
+                ErrorCode::Timeout => 7,
+                ErrorCode::Connection => 8,
+                ErrorCode::Decode => 9,
+                ErrorCode::InvalidArgument => 10,
+                ErrorCode::Postback => 11,
+                // Our own callback (drawing the QR) failed: a local failure.
+                _ => 1,
+            },
+        }
+    }
+
+    /// The text for stderr. The core's error texts never contain the key.
+    pub fn render(&self, as_json: bool) -> String {
+        match (self, as_json) {
+            (Failure::Local(message), false) => format!("witi: {message}"),
+            (Failure::Local(message), true) => {
+                json!({"error": {"code": "local", "message": message}}).to_string()
+            }
+            (Failure::Api(e), false) => {
+                let mut text = format!("witi: [{}] {e}", e.code().as_str());
+                if let Some(after) = e.retry_after() {
+                    text.push_str(&format!(" (retry after {} s)", after.as_secs_f64()));
+                }
+                text
+            }
+            (Failure::Api(e), true) => json!({"error": {
+                "code": e.code().as_str(),
+                "message": e.to_string(),
+                "http_status": e.http_status(),
+                "retry_after_seconds": e.retry_after().map(|d| d.as_secs_f64()),
+                "server_message": e.server_message(),
+                "command": e.command(),
+            }})
+            .to_string(),
+        }
+    }
+}
