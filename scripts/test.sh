@@ -21,10 +21,10 @@ step "Rust: unit, integration, conformance, simulator"
 cargo test --workspace --locked 2>&1 | tee target/rust-tests.out
 rust_summary=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "rust: %d passed, %d failed", p, f }' target/rust-tests.out)
 
-step "main job: the lifecycle on the embedded simulator"
-cargo run --locked -q -p witi --example lifecycle >target/lifecycle.out
-tail -n 3 target/lifecycle.out
-grep -q '^done$' target/lifecycle.out
+step "main job: witi demo, the lifecycle on the embedded simulator"
+cargo run --locked -q -p witi-cli -- demo >target/demo.out
+tail -n 3 target/demo.out
+grep -q '^done$' target/demo.out
 
 step "summary"
 echo "$rust_summary"
