@@ -1,1 +1,30 @@
-//! Kotlin and Swift bindings: filled in by issue 5.
+//! # witi-uniffi: the witi core for Kotlin and Swift
+//!
+//! One shared library (`libwiti_uniffi`) that both languages load, described to uniffi with its
+//! proc-macros; `uniffi-bindgen generate --library` writes the Kotlin and Swift sources from
+//! the library's own metadata, so the bindings can never disagree with it.
+//!
+//! This crate translates and decides nothing: every call goes to the `witi` core, every result
+//! is copied into a uniffi record, every `witi::Error` becomes one `WitiException` variant.
+//!
+//! Files, by concept (the same names in every binding): `client.rs` (the eight commands and the
+//! flows), `error.rs`, `model.rs` (the records), `postback.rs`, `webhook.rs`, and
+//! `runtime.rs` (the one place that puts core futures on the core's runtime and that fixes
+//! uniffi's `async_runtime`).
+
+uniffi::setup_scaffolding!();
+
+#[macro_use]
+mod runtime;
+
+mod client;
+mod error;
+mod model;
+mod postback;
+mod webhook;
+
+pub use client::{Client, ClientOptions, QrHandler};
+pub use error::WitiException;
+pub use model::*;
+pub use postback::decode_postback;
+pub use webhook::{WebhookHandler, WebhookServer};

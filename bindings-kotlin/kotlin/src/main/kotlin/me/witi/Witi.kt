@@ -1,0 +1,92 @@
+// The hand-written part of the Kotlin package: idiom on top of what uniffi generates
+// (me/witi/witi_uniffi.kt in target/generated-sources). It decides nothing: it reads fields
+// the generated classes already carry and adapts lambdas to uniffi's callback interfaces.
+package me.witi
+
+import java.time.Duration
+
+/** The stable code of `sdk-surface.md` (`"rate_limited"`, ...), whatever the subclass. */
+val WitiException.code: String
+    get() = when (this) {
+        is WitiException.Api -> code
+        is WitiException.Auth -> code
+        is WitiException.RateLimited -> code
+        is WitiException.HttpStatus -> code
+        is WitiException.Timeout -> code
+        is WitiException.Connection -> code
+        is WitiException.Decode -> code
+        is WitiException.InvalidArgument -> code
+        is WitiException.Postback -> code
+        is WitiException.Callback -> code
+    }
+
+/** The HTTP status for `Auth`, `RateLimited` and `HttpStatus`; null for the others. */
+val WitiException.httpStatus: Int?
+    get() = when (this) {
+        is WitiException.Auth -> status
+        is WitiException.RateLimited -> status
+        is WitiException.HttpStatus -> status
+        else -> null
+    }
+
+/** The server's `Retry-After`, for `RateLimited` when it sent one. */
+val WitiException.retryAfterOrNull: Duration?
+    get() = (this as? WitiException.RateLimited)?.retryAfter
+
+/** The core's text of the error (the same as `toString()`); never contains the key. */
+val WitiException.detail: String
+    get() = when (this) {
+        is WitiException.Api -> detail
+        is WitiException.Auth -> detail
+        is WitiException.RateLimited -> detail
+        is WitiException.HttpStatus -> detail
+        is WitiException.Timeout -> detail
+        is WitiException.Connection -> detail
+        is WitiException.Decode -> detail
+        is WitiException.InvalidArgument -> detail
+        is WitiException.Postback -> detail
+        is WitiException.Callback -> detail
+    }
+
+/**
+ * Pairs a phone, calling [onQr] with each fresh QR code, and returns the status once
+ * authenticated. An exception thrown by [onQr] ends the pairing and is rethrown here as
+ * itself (not wrapped); cancelling the coroutine cancels the pairing.
+ */
+suspend fun Client.connect(
+    timeout: Duration,
+    pollInterval: Duration? = null,
+    userAgent: String? = null,
+    onQr: (QrCode) -> Unit,
+): Status {
+    var thrown: Throwable? = null
+    val handler = object : QrHandler {
+        override fun onQr(qr: QrCode) {
+            try {
+                onQr(qr)
+            } catch (e: Throwable) {
+                thrown = e
+                throw e
+            }
+        }
+    }
+    try {
+        return connect(handler, timeout, pollInterval, userAgent)
+    } catch (e: WitiException.Callback) {
+        throw thrown ?: e
+    }
+}
+
+/**
+ * Starts a PostBack receiver on [address] (`"127.0.0.1:0"` picks a free port) that calls
+ * [handler] once per event, in order, on a background thread. Close it (or call `stop()`)
+ * to stop it.
+ */
+fun listen(address: String, token: String? = null, handler: (Event) -> Unit): WebhookServer =
+    WebhookServer(address, object : WebhookHandler {
+        override fun onEvent(event: Event) = handler(event)
+    }, token)
+
+/** The status's code as its number (10 for `AUTHENTICATED`). */
+val Status.codeNumber: Long
+    get() = code.code()
