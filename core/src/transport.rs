@@ -348,11 +348,20 @@ fn build_http(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Cl
         })
 }
 
-/// `Retry-After` as delta-seconds (integer or decimal). The HTTP-date form is rare on APIs
-/// and is treated as absent, so the policy's own backoff applies.
+/// `Retry-After` as delta-seconds (integer or decimal) or as an HTTP-date (the wait until
+/// then, zero when it has passed). Anything else is treated as absent, so the policy's own
+/// backoff applies.
 fn parse_retry_after(value: &str) -> Option<Duration> {
-    let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && (0.0..1e9).contains(&secs)).then(|| Duration::from_secs_f64(secs))
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && (0.0..1e9).contains(&secs))
+            .then(|| Duration::from_secs_f64(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -363,7 +372,15 @@ mod tests {
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
         assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        // A date in the past: retry now. One in the future: the wait until then.
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let in_a_minute = std::time::SystemTime::now() + Duration::from_secs(61);
+        let wait = parse_retry_after(&httpdate::fmt_http_date(in_a_minute)).expect("a date");
+        assert!((59..=61).contains(&wait.as_secs()), "{wait:?}");
+        assert_eq!(parse_retry_after("Someday, soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after("NaN"), None);
     }
