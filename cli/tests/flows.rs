@@ -338,3 +338,47 @@ fn completions_for_each_shell_know_every_subcommand() {
         }
     }
 }
+
+#[test]
+fn a_qr_image_that_does_not_decode_is_saved_for_the_user_to_open() {
+    use base64::Engine as _;
+    let sim = sim();
+    // The first answer carries an image with no QR in it (valid 1 s); the next ones are real.
+    let svg =
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="3"/></svg>"#;
+    let data_url = format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    );
+    let body = json!({"qr": data_url, "status": 1, "error": "", "ttl": 1}).to_string();
+    sim.add_fault(
+        witi_sim::Fault::new("generate_qrcode", witi_sim::FaultKind::HttpStatus)
+            .status(200)
+            .body(body)
+            .times(1),
+    )
+    .expect("fault");
+    sim.set_instance_config(
+        KEY,
+        InstanceConfig {
+            auto_scan_after_ms: Some(Some(300)),
+            starting_delay_ms: Some(100),
+            ..InstanceConfig::default()
+        },
+    )
+    .expect("config");
+    let out = run(witi(&sim).args(["connect", "--wait", "20"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("This QR image cannot be drawn here; open "))
+        .unwrap_or_else(|| panic!("no fallback line:\n{}", out.stdout));
+    let path = line
+        .trim_start_matches("This QR image cannot be drawn here; open ")
+        .trim_end_matches(" and scan it.");
+    assert_eq!(std::fs::read_to_string(path).expect("saved"), svg);
+    let _ = std::fs::remove_file(path);
+    // The fresh QR after it is drawn as usual.
+    assert_eq!(drawings(&out.stdout).len(), 1);
+}
