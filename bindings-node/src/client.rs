@@ -1,0 +1,294 @@
+//! `Client`: the eight commands, `waitForStatus` and `connect`, each a promise.
+//!
+//! Every method hands its core future to `runtime::promise` with the call's optional
+//! `CancelToken`. The native arguments are positional; `index.js` maps the public options
+//! objects onto them, which is why each method declares its public TypeScript signature with
+//! `ts_args_type` (the types named there are in `ts-header.d.ts`).
+
+use crate::error;
+use crate::model::{ClearResult, QrCode, SessionResult, Status};
+use crate::runtime::{CancelToken, promise};
+use napi::bindgen_prelude::{Env, External, Function, Object};
+use napi::threadsafe_function::{ThreadsafeFunctionCallMode, UnknownReturnValue};
+use napi_derive::napi;
+use std::time::Duration;
+
+/// How a client is built; every field is optional (`WITI_API_KEY` / `WITI_BASE_URL` fill in).
+#[napi(object)]
+pub struct ClientOptions {
+    /// The instance's API key; default `process.env.WITI_API_KEY`.
+    pub api_key: Option<String>,
+    /// Default `process.env.WITI_BASE_URL`, else `https://api.witi.me/`.
+    pub base_url: Option<String>,
+    /// The time one attempt may take (default 30000).
+    pub timeout_ms: Option<f64>,
+    /// Retries after the first attempt (default 2).
+    pub max_retries: Option<u32>,
+    /// The wait before the first retry, doubling after (default 500). Mostly for tests.
+    pub initial_backoff_ms: Option<f64>,
+}
+
+/// The settings of `setConfig`; a field left out is not sent.
+#[napi(object)]
+pub struct Config {
+    /// The PostBack URL (`''` removes it).
+    pub webhook: Option<String>,
+    /// The browser name the instance presents.
+    pub user_agent: Option<String>,
+    /// `'1.0'` or `'1.1'` (1.1 compresses bulk PostBacks).
+    pub api_version: Option<String>,
+    /// Batch PostBacks.
+    pub api_version_can_bulk: Option<bool>,
+}
+
+/// A client of one witi.me instance. Cheap to share; reuses its connections. An idle client
+/// holds nothing that keeps Node running.
+#[napi]
+pub struct Client {
+    inner: witi::Client,
+}
+
+/// A duration in milliseconds from JS: finite and not negative, else `invalid_argument`.
+pub(crate) fn millis(name: &str, ms: Option<f64>, default: Duration) -> napi::Result<Duration> {
+    match ms {
+        None => Ok(default),
+        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Duration::from_secs_f64(ms / 1000.0)),
+        Some(_) => Err(error::invalid(format!(
+            "{name} must be a finite number of milliseconds, at least 0"
+        ))),
+    }
+}
+
+#[napi]
+impl Client {
+    #[napi(constructor, catch_unwind, ts_args_type = "options?: ClientOptions")]
+    pub fn new(options: Option<ClientOptions>) -> napi::Result<Self> {
+        let options = options.unwrap_or(ClientOptions {
+            api_key: None,
+            base_url: None,
+            timeout_ms: None,
+            max_retries: None,
+            initial_backoff_ms: None,
+        });
+        let mut builder = witi::Client::builder()
+            .http_user_agent(concat!("witi-node/", env!("CARGO_PKG_VERSION")));
+        if let Some(key) = options.api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = options.base_url {
+            builder = builder.base_url(url);
+        }
+        if options.timeout_ms.is_some() {
+            builder = builder.timeout(millis(
+                "timeoutMs",
+                options.timeout_ms,
+                Duration::from_secs(30),
+            )?);
+        }
+        let mut policy = witi::RetryPolicy::default();
+        if let Some(n) = options.max_retries {
+            policy.max_retries = n;
+        }
+        policy.initial_backoff = millis(
+            "initialBackoffMs",
+            options.initial_backoff_ms,
+            policy.initial_backoff,
+        )?;
+        let inner = builder
+            .retry_policy(policy)
+            .build()
+            .map_err(|e| error::to_napi(&e))?;
+        Ok(Client { inner })
+    }
+
+    /// The base URL every command is joined onto (always ends in `/`).
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_owned()
+    }
+
+    /// `generate_qrcode.aspx`: a QR code to scan with the phone.
+    #[napi(
+        ts_args_type = "options?: GenerateQrcodeOptions",
+        ts_return_type = "Promise<QrCode>"
+    )]
+    pub fn generate_qrcode<'env>(
+        &self,
+        env: &'env Env,
+        user_agent: Option<String>,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(
+            env,
+            cancel,
+            async move { c.generate_qrcode(user_agent.as_deref()).await },
+            QrCode::from,
+        )
+    }
+
+    /// `status.aspx`: the connection information.
+    #[napi(ts_args_type = "options?: CallOptions", ts_return_type = "Promise<Status>")]
+    pub fn status<'env>(
+        &self,
+        env: &'env Env,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(env, cancel, async move { c.status().await }, Status::from)
+    }
+
+    /// `disconnect.aspx`: logs the phone out for good.
+    #[napi(ts_args_type = "options?: CallOptions", ts_return_type = "Promise<Status>")]
+    pub fn disconnect<'env>(
+        &self,
+        env: &'env Env,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(env, cancel, async move { c.disconnect().await }, Status::from)
+    }
+
+    /// `close_session.aspx`: closes the session so that `restoreSession` can resume it.
+    #[napi(
+        ts_args_type = "options?: CallOptions",
+        ts_return_type = "Promise<SessionResult>"
+    )]
+    pub fn close_session<'env>(
+        &self,
+        env: &'env Env,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        let work = async move { c.close_session().await };
+        promise(env, cancel, work, SessionResult::from)
+    }
+
+    /// `save_session.aspx`: saves the session so it can be restored.
+    #[napi(
+        ts_args_type = "options?: CallOptions",
+        ts_return_type = "Promise<SessionResult>"
+    )]
+    pub fn save_session<'env>(
+        &self,
+        env: &'env Env,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        let work = async move { c.save_session().await };
+        promise(env, cancel, work, SessionResult::from)
+    }
+
+    /// `restore_session.aspx`: resumes a session closed with `closeSession`.
+    #[napi(
+        ts_args_type = "options?: CallOptions",
+        ts_return_type = "Promise<SessionResult>"
+    )]
+    pub fn restore_session<'env>(
+        &self,
+        env: &'env Env,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        let work = async move { c.restore_session().await };
+        promise(env, cancel, work, SessionResult::from)
+    }
+
+    /// `clear.aspx`: wipes the instance's stored files and cache.
+    #[napi(
+        ts_args_type = "options?: CallOptions",
+        ts_return_type = "Promise<ClearResult>"
+    )]
+    pub fn clear<'env>(
+        &self,
+        env: &'env Env,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        promise(env, cancel, async move { c.clear().await }, ClearResult::from)
+    }
+
+    /// `set_config.aspx`: changes the PostBack URL, browser name, API version, bulk delivery.
+    #[napi(
+        ts_args_type = "config: Config, options?: CallOptions",
+        ts_return_type = "Promise<Status>"
+    )]
+    pub fn set_config<'env>(
+        &self,
+        env: &'env Env,
+        config: Config,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        let config = witi::Config {
+            webhook: config.webhook,
+            user_agent: config.user_agent,
+            api_version: config.api_version,
+            api_version_can_bulk: config.api_version_can_bulk,
+        };
+        let work = async move { c.set_config(&config).await };
+        promise(env, cancel, work, Status::from)
+    }
+
+    /// Polls `status()` until its code is one of `targets` (default timeout 30 s, poll 1 s).
+    #[napi(
+        ts_args_type = "targets: StatusCode | StatusCode[], options?: WaitOptions",
+        ts_return_type = "Promise<Status>"
+    )]
+    pub fn wait_for_status<'env>(
+        &self,
+        env: &'env Env,
+        targets: Vec<i64>,
+        timeout_ms: Option<f64>,
+        poll_interval_ms: Option<f64>,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let c = self.inner.clone();
+        let targets: Vec<witi::StatusCode> = targets
+            .into_iter()
+            .map(witi::StatusCode::from_code)
+            .collect();
+        let timeout = millis("timeoutMs", timeout_ms, Duration::from_secs(30))?;
+        let poll = millis("pollIntervalMs", poll_interval_ms, Duration::from_secs(1))?;
+        let work = async move { c.wait_for_status(&targets, timeout, poll).await };
+        promise(env, cancel, work, Status::from)
+    }
+
+    /// Pairs a phone: QR codes go to `onQr` until the status is authenticated (default
+    /// timeout 5 minutes, poll 1 s). `onQr` is called without waiting for it; `index.js`
+    /// cancels the flow and rejects with the callback's own error when it throws.
+    #[napi(
+        ts_args_type = "options: ConnectOptions",
+        ts_return_type = "Promise<Status>"
+    )]
+    pub fn connect<'env>(
+        &self,
+        env: &'env Env,
+        on_qr: Function<'env, QrCode, UnknownReturnValue>,
+        timeout_ms: Option<f64>,
+        poll_interval_ms: Option<f64>,
+        user_agent: Option<String>,
+        cancel: Option<&External<CancelToken>>,
+    ) -> napi::Result<Object<'env>> {
+        let defaults = witi::ConnectOptions::default();
+        let options = witi::ConnectOptions {
+            timeout: millis("timeoutMs", timeout_ms, defaults.timeout)?,
+            poll_interval: millis("pollIntervalMs", poll_interval_ms, defaults.poll_interval)?,
+            user_agent,
+        };
+        // Weak: a pending connect is kept alive by its promise, not by the callback.
+        let on_qr = on_qr
+            .build_threadsafe_function::<QrCode>()
+            .weak::<true>()
+            .build()?;
+        let c = self.inner.clone();
+        let work = async move {
+            let forward = move |qr: &witi::QrCode| -> Result<(), witi::CallbackError> {
+                on_qr.call(qr.clone().into(), ThreadsafeFunctionCallMode::NonBlocking);
+                Ok(())
+            };
+            c.connect_with(forward, options).await
+        };
+        promise(env, cancel, work, Status::from)
+    }
+}

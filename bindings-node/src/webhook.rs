@@ -1,0 +1,123 @@
+//! The PostBack receiver: the core's `witi::webhook::WebhookServer`, calling a JS handler.
+//!
+//! The core decodes, orders and acknowledges; this file only carries each event to JS through
+//! a thread-safe function and waits for the handler's promise to settle before the core moves
+//! to the next event (so events reach the handler once each, in order). `index.js` wraps the
+//! user's handler in an async function that never rejects: a throwing handler is reported
+//! there (`onError`, else `console.error`) and the receiver keeps serving.
+//!
+//! Process lifetime: while the receiver runs, its thread-safe function keeps Node alive (as
+//! an `http.Server` does); `close()` ends the core server, whose dispatcher then drops the
+//! handler and so releases the function: after `close()` nothing here keeps Node running.
+
+use crate::error;
+use crate::model::Event;
+use crate::runtime::promise;
+use napi::bindgen_prelude::{Env, FromNapiValue, Function, JsValue, Object, PromiseRaw, Unknown};
+use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi_derive::napi;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// A running PostBack receiver (from `listen`).
+#[napi]
+pub struct WebhookServer {
+    inner: Mutex<Option<witi::webhook::WebhookServer>>,
+    addr: SocketAddr,
+}
+
+#[napi]
+impl WebhookServer {
+    /// `http://IP:PORT/`: the address bound (for the PostBack URL, use one the gateway can
+    /// reach).
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The port bound (the real one when 0 was asked).
+    #[napi(getter)]
+    pub fn port(&self) -> u32 {
+        u32::from(self.addr.port())
+    }
+
+    /// Stops accepting, lets in-flight requests finish and waits until the handler is done
+    /// with every event already received. Calling it again does nothing.
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn close<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
+        let server = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let work = async move {
+            if let Some(server) = server {
+                server.shutdown().await;
+            }
+            Ok(())
+        };
+        promise(env, None, work, |()| ())
+    }
+}
+
+/// Listens on `address` (`'127.0.0.1:0'` picks a free port) and calls `handler` once per
+/// PostBack event, in order, waiting for it (sync or async) before the next.
+#[napi(
+    ts_args_type = "address: string, handler: WebhookHandler, options?: ListenOptions",
+    ts_return_type = "Promise<WebhookServer>"
+)]
+pub fn listen<'env>(
+    env: &'env Env,
+    address: String,
+    handler: Function<'env, Event, Unknown<'static>>,
+    token: Option<String>,
+) -> napi::Result<Object<'env>> {
+    let addr: SocketAddr = address.trim().parse().map_err(|_| {
+        error::invalid(format!(
+            "the address {address:?} is not IP:PORT (e.g. '127.0.0.1:0')"
+        ))
+    })?;
+    let tsfn = Arc::new(handler.build_threadsafe_function::<Event>().build()?);
+    let call: witi::webhook::Handler = Arc::new(move |event: witi::Event| {
+        let tsfn = tsfn.clone();
+        Box::pin(async move {
+            let (done, handled) = tokio::sync::oneshot::channel::<()>();
+            let status = tsfn.call_with_return_value(
+                Event::from(event),
+                ThreadsafeFunctionCallMode::NonBlocking,
+                move |returned, env| {
+                    // The JS wrapper returns a promise that never rejects; wait for it.
+                    match returned {
+                        Ok(value) => {
+                            let mut settled: PromiseRaw<'_, Unknown<'static>> =
+                                unsafe { PromiseRaw::from_napi_value(env.raw(), value.raw())? };
+                            settled.finally(move |_env| {
+                                let _ = done.send(());
+                                Ok(())
+                            })?;
+                        }
+                        Err(_) => {
+                            let _ = done.send(());
+                        }
+                    }
+                    Ok(())
+                },
+            );
+            if status != napi::Status::Ok {
+                return Err(format!("the JS handler could not be called ({status})").into());
+            }
+            // An error here means the callback was dropped unrun (Node is shutting down).
+            handled
+                .await
+                .map_err(|_| "the JS handler was not run (Node is exiting)".into())
+        })
+    });
+    let options = witi::webhook::WebhookOptions {
+        token,
+        ..Default::default()
+    };
+    let work = async move {
+        let server = witi::webhook::WebhookServer::bind_handler(addr, options, call).await?;
+        Ok(WebhookServer {
+            addr: server.local_addr(),
+            inner: Mutex::new(Some(server)),
+        })
+    };
+    promise(env, None, work, |server| server)
+}
