@@ -34,7 +34,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 /// A boxed, sendable future (the shape of `futures::future::BoxFuture`, without the crate).
@@ -67,6 +67,9 @@ pub struct WebhookOptions {
     pub limits: PostbackLimits,
     /// How long a client may take to send a whole body; then 408. Default 30 s.
     pub body_timeout: Duration,
+    /// Connections served at once; further ones wait in the kernel's backlog until one
+    /// closes, so a flood of idle connections cannot exhaust file descriptors. Default 1024.
+    pub max_connections: usize,
 }
 
 impl Default for WebhookOptions {
@@ -75,6 +78,7 @@ impl Default for WebhookOptions {
             token: None,
             limits: PostbackLimits::default(),
             body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
@@ -86,6 +90,7 @@ impl fmt::Debug for WebhookOptions {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("limits", &self.limits)
             .field("body_timeout", &self.body_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -161,7 +166,8 @@ impl WebhookServer {
             jobs,
         });
         let (stop, stopped) = watch::channel(false);
-        let task = runtime.spawn(serve(listener, shared, stopped, dispatcher));
+        let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
+        let task = runtime.spawn(serve(listener, shared, slots, stopped, dispatcher));
         tracing::debug!(%local_addr, "webhook receiver listening");
         Ok(WebhookServer {
             local_addr,
@@ -235,19 +241,32 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
+    slots: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
     dispatcher: JoinHandle<()>,
 ) {
     // Each connection task holds a clone; `recv` returns `None` once they have all ended.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);
     loop {
+        // A free connection slot first: at the cap, new connections wait in the backlog.
+        let slot = tokio::select! {
+            biased;
+            () = stopped(&mut stop) => break,
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break, // never closed; ends the loop rather than spin
+            },
+        };
         tokio::select! {
             biased;
             () = stopped(&mut stop) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     let (shared, stop, alive) = (shared.clone(), stop.clone(), alive.clone());
-                    tokio::spawn(request::connection(stream, shared, stop, alive));
+                    tokio::spawn(async move {
+                        request::connection(stream, shared, stop, alive).await;
+                        drop(slot);
+                    });
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little rather than spin.

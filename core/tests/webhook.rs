@@ -371,6 +371,36 @@ async fn dropping_the_server_stops_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    let (server, mut rx) = recorder(WebhookOptions {
+        max_connections: 2,
+        ..WebhookOptions::default()
+    })
+    .await;
+    let addr = server.local_addr();
+    // Two idle connections take both slots.
+    let first = TcpStream::connect(addr).await.expect("connect");
+    let _second = TcpStream::connect(addr).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{STATUS_EVENT}",
+        STATUS_EVENT.len()
+    );
+    let third = tokio::spawn(raw(addr, request.into_bytes().leak()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !third.is_finished(),
+        "a third connection was served past the cap"
+    );
+    assert!(drain(&mut rx).is_empty());
+    drop(first);
+    let answer = third.await.expect("the third request");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(drain(&mut rx).len(), 1);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_taken_port_is_a_connection_error() {
     let (server, _rx) = recorder(WebhookOptions::default()).await;
     let taken = server.local_addr();
