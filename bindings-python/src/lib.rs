@@ -1,1 +1,34 @@
-//! Python bindings: filled in by issue 3.
+//! `witi._native`: the pyo3 module under the `witi` Python package.
+//!
+//! It translates and decides nothing: every call goes to the `witi` core, results become the
+//! Python classes of `python/witi/_models.py` and errors the exceptions of
+//! `python/witi/_errors.py` (real Python classes, so they pickle and subclass builtins).
+//! The Python layer hands those classes to [`model::init_types`] at import.
+//!
+//! Panics never cross into Python as an abort: pyo3 turns a panic in any entry point into a
+//! `PanicException`, and core futures run on tokio tasks, which catch their own.
+
+mod client;
+mod error;
+mod logging;
+mod model;
+mod postback;
+mod runtime;
+mod webhook;
+
+use pyo3::prelude::*;
+
+/// The native module; the Python package re-exports what users need.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::AsyncClient>()?;
+    m.add_class::<webhook::WebhookServer>()?;
+    m.add_function(wrap_pyfunction!(model::init_types, m)?)?;
+    m.add_function(wrap_pyfunction!(postback::decode_postback, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::refresh_log_level, m)?)?;
+    logging::install();
+    Ok(())
+}

@@ -1,0 +1,80 @@
+"""witi: the witi.me WhatsApp connection API, on the witi Rust core.
+
+``Client`` (blocking) and ``AsyncClient`` (asyncio) run the eight commands, ``wait_for_status``
+and the QR pairing flow ``connect``; ``decode_postback`` and ``WebhookServer``/``listen``
+handle the gateway's PostBacks. Results are the classes of ``witi._models``; failures raise
+``WitiError`` subclasses with a stable ``code``. Logs go to the ``witi`` logger.
+"""
+
+from __future__ import annotations
+
+from typing import List, Union
+
+from . import _errors, _models, _native
+from ._client import AsyncClient, Client
+from ._errors import (
+    ApiError,
+    AuthError,
+    ConnectionError,
+    DecodeError,
+    HttpStatusError,
+    InvalidArgumentError,
+    PostbackError,
+    RateLimitedError,
+    TimeoutError,
+    WitiError,
+)
+from ._models import (
+    ClearResult,
+    ConnectionInfo,
+    Event,
+    Phone,
+    QrCode,
+    SessionResult,
+    Stats,
+    Status,
+    StatusCode,
+    StorageNode,
+)
+from ._webhook import WebhookServer, listen
+
+__version__: str = _native.__version__
+
+_native.init_types(_models, _errors)
+
+
+def decode_postback(body: Union[bytes, bytearray, memoryview, str]) -> List[Event]:
+    """Decodes a PostBack body (plain JSON, ``BULK,`` or ``BULKGZ,``) into its events."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return _native.decode_postback(body if isinstance(body, bytes) else bytes(body))
+
+
+__all__ = [
+    "ApiError",
+    "AsyncClient",
+    "AuthError",
+    "ClearResult",
+    "Client",
+    "ConnectionError",
+    "ConnectionInfo",
+    "DecodeError",
+    "Event",
+    "HttpStatusError",
+    "InvalidArgumentError",
+    "Phone",
+    "PostbackError",
+    "QrCode",
+    "RateLimitedError",
+    "SessionResult",
+    "Stats",
+    "Status",
+    "StatusCode",
+    "StorageNode",
+    "TimeoutError",
+    "WebhookServer",
+    "WitiError",
+    "__version__",
+    "decode_postback",
+    "listen",
+]

@@ -1,0 +1,256 @@
+"""``Client`` (blocking) and ``AsyncClient`` (asyncio): thin shells over the native clients.
+
+Everything (HTTP, parsing, retries, redaction, the connect flow) happens in the Rust core.
+This layer gives Python signatures, docstrings and the context-manager protocol, turns
+``targets`` into numbers, and, for ``AsyncClient.connect``, runs ``on_qr`` on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any, Awaitable, Callable, Iterable, NoReturn, Optional, Union
+
+from . import _native
+from ._errors import InvalidArgumentError
+from ._models import ClearResult, QrCode, SessionResult, Status, StatusCode
+
+__all__ = ["AsyncClient", "Client"]
+
+Targets = Union[StatusCode, int, Iterable[Union[StatusCode, int]]]
+
+
+def _codes(targets: Targets) -> "list[int]":
+    if isinstance(targets, int):
+        return [int(targets)]
+    return [int(t) for t in targets]
+
+
+class _Closed:
+    """Stands in for the native client after ``close()``: every call says so."""
+
+    base_url = ""
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise InvalidArgumentError("the client is closed", code="invalid_argument")
+
+
+class Client:
+    """A blocking client of one witi.me instance (one API key).
+
+    ``api_key`` and ``base_url`` default to ``WITI_API_KEY`` and ``WITI_BASE_URL``;
+    ``timeout`` is per attempt, in seconds. Safe to share between threads; the GIL is
+    released while a call waits, and Ctrl-C interrupts a wait within 0.1 s.
+    """
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        _initial_backoff: Optional[float] = None,
+    ) -> None:
+        _native.refresh_log_level()
+        self._native: Any = _native.Client(
+            api_key, base_url, float(timeout), max_retries, _initial_backoff
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The base URL every command is joined onto (ends in ``/``)."""
+        return str(self._native.base_url)
+
+    def generate_qrcode(self, user_agent: Optional[str] = None) -> QrCode:
+        """A QR code to scan with the phone (``generate_qrcode.aspx``)."""
+        return self._native.generate_qrcode(user_agent)  # type: ignore[no-any-return]
+
+    def status(self) -> Status:
+        """The connection information (``status.aspx``); retried on timeouts, 429 and 5xx."""
+        return self._native.status()  # type: ignore[no-any-return]
+
+    def disconnect(self) -> Status:
+        """Logs the phone out for good (``disconnect.aspx``)."""
+        return self._native.disconnect()  # type: ignore[no-any-return]
+
+    def close_session(self) -> SessionResult:
+        """Closes the session so that ``restore_session`` can resume it."""
+        return self._native.close_session()  # type: ignore[no-any-return]
+
+    def save_session(self) -> SessionResult:
+        """Saves the session so it can be restored."""
+        return self._native.save_session()  # type: ignore[no-any-return]
+
+    def restore_session(self) -> SessionResult:
+        """Resumes a session closed with ``close_session``."""
+        return self._native.restore_session()  # type: ignore[no-any-return]
+
+    def clear(self) -> ClearResult:
+        """Wipes the instance's stored files and cache (``clear.aspx``)."""
+        return self._native.clear()  # type: ignore[no-any-return]
+
+    def set_config(
+        self,
+        webhook: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        api_version: Optional[str] = None,
+        api_version_can_bulk: Optional[bool] = None,
+    ) -> Status:
+        """Changes the PostBack URL, browser name, API version, bulk delivery; ``None`` is not sent."""
+        return self._native.set_config(  # type: ignore[no-any-return]
+            webhook, user_agent, api_version, api_version_can_bulk
+        )
+
+    def wait_for_status(
+        self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
+    ) -> Status:
+        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``."""
+        return self._native.wait_for_status(  # type: ignore[no-any-return]
+            _codes(targets), float(timeout), float(poll_interval)
+        )
+
+    def connect(
+        self,
+        on_qr: Callable[[QrCode], object],
+        timeout: float = 300.0,
+        *,
+        poll_interval: float = 1.0,
+        user_agent: Optional[str] = None,
+    ) -> Status:
+        """Pairs a phone: hands each fresh QR code to ``on_qr`` until the status is authenticated.
+
+        An exception raised by ``on_qr`` ends ``connect`` with that same exception.
+        """
+        return self._native.connect(  # type: ignore[no-any-return]
+            on_qr, float(timeout), float(poll_interval), user_agent
+        )
+
+    def close(self) -> None:
+        """Releases the connection pool; later calls raise ``InvalidArgumentError``."""
+        self._native = _Closed()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+class AsyncClient:
+    """The asyncio client: the same calls as ``Client``, as coroutines.
+
+    Requests run on the core's runtime, not on the event loop's thread; cancelling the task
+    that awaits a call cancels the request. Safe to share between tasks and loops.
+    """
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        _initial_backoff: Optional[float] = None,
+    ) -> None:
+        _native.refresh_log_level()
+        self._native: Any = _native.AsyncClient(
+            api_key, base_url, float(timeout), max_retries, _initial_backoff
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The base URL every command is joined onto (ends in ``/``)."""
+        return str(self._native.base_url)
+
+    async def generate_qrcode(self, user_agent: Optional[str] = None) -> QrCode:
+        """A QR code to scan with the phone (``generate_qrcode.aspx``)."""
+        return await self._native.generate_qrcode(user_agent)  # type: ignore[no-any-return]
+
+    async def status(self) -> Status:
+        """The connection information (``status.aspx``); retried on timeouts, 429 and 5xx."""
+        return await self._native.status()  # type: ignore[no-any-return]
+
+    async def disconnect(self) -> Status:
+        """Logs the phone out for good (``disconnect.aspx``)."""
+        return await self._native.disconnect()  # type: ignore[no-any-return]
+
+    async def close_session(self) -> SessionResult:
+        """Closes the session so that ``restore_session`` can resume it."""
+        return await self._native.close_session()  # type: ignore[no-any-return]
+
+    async def save_session(self) -> SessionResult:
+        """Saves the session so it can be restored."""
+        return await self._native.save_session()  # type: ignore[no-any-return]
+
+    async def restore_session(self) -> SessionResult:
+        """Resumes a session closed with ``close_session``."""
+        return await self._native.restore_session()  # type: ignore[no-any-return]
+
+    async def clear(self) -> ClearResult:
+        """Wipes the instance's stored files and cache (``clear.aspx``)."""
+        return await self._native.clear()  # type: ignore[no-any-return]
+
+    async def set_config(
+        self,
+        webhook: Optional[str] = None,
+        user_agent: Optional[str] = None,
+        api_version: Optional[str] = None,
+        api_version_can_bulk: Optional[bool] = None,
+    ) -> Status:
+        """Changes the PostBack URL, browser name, API version, bulk delivery; ``None`` is not sent."""
+        return await self._native.set_config(  # type: ignore[no-any-return]
+            webhook, user_agent, api_version, api_version_can_bulk
+        )
+
+    async def wait_for_status(
+        self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
+    ) -> Status:
+        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``."""
+        return await self._native.wait_for_status(  # type: ignore[no-any-return]
+            _codes(targets), float(timeout), float(poll_interval)
+        )
+
+    async def connect(
+        self,
+        on_qr: Callable[[QrCode], Union[object, Awaitable[object]]],
+        timeout: float = 300.0,
+        *,
+        poll_interval: float = 1.0,
+        user_agent: Optional[str] = None,
+    ) -> Status:
+        """Pairs a phone: hands each fresh QR code to ``on_qr`` until the status is authenticated.
+
+        ``on_qr`` runs on this event loop and may be a coroutine function; an exception it
+        raises ends ``connect`` with that same exception.
+        """
+        loop = asyncio.get_running_loop()
+
+        async def call(qr: QrCode) -> None:
+            result = on_qr(qr)
+            if inspect.isawaitable(result):
+                await result
+
+        def on_loop(qr: QrCode) -> None:
+            # Called on a runtime thread, which waits here for the loop to run the callback.
+            asyncio.run_coroutine_threadsafe(call(qr), loop).result()
+
+        return await self._native.connect(  # type: ignore[no-any-return]
+            on_loop, float(timeout), float(poll_interval), user_agent
+        )
+
+    async def close(self) -> None:
+        """Releases the connection pool; later calls raise ``InvalidArgumentError``."""
+        self._native = _Closed()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"

@@ -1,0 +1,368 @@
+//! `Client` (blocking) and `AsyncClient` (asyncio) over one `witi::Client`.
+//!
+//! Both take the same options and call the same core methods; they differ only in how the
+//! core future is driven (`runtime::wait` on the caller's thread without the GIL, or
+//! `runtime::future` as an asyncio awaitable). The Python classes of `witi/_client.py` wrap
+//! these with signatures, docstrings and the context-manager protocol.
+
+use crate::error::{callback_error, seconds, to_pyerr};
+use crate::model::{Outcome, ToPy};
+use crate::runtime;
+use pyo3::prelude::*;
+use std::future::Future;
+
+/// The `User-Agent` header this binding sends (the WhatsApp browser name is another thing).
+const HTTP_USER_AGENT: &str = concat!("witi-python/", env!("CARGO_PKG_VERSION"));
+
+fn build(
+    api_key: Option<String>,
+    base_url: Option<String>,
+    timeout: f64,
+    max_retries: u32,
+    initial_backoff: Option<f64>,
+) -> witi::Result<witi::Client> {
+    let mut policy = witi::RetryPolicy {
+        max_retries,
+        ..witi::RetryPolicy::default()
+    };
+    if let Some(backoff) = initial_backoff {
+        policy.initial_backoff = seconds("initial_backoff", backoff)?;
+    }
+    let mut builder = witi::Client::builder()
+        .timeout(seconds("timeout", timeout)?)
+        .retry_policy(policy)
+        .http_user_agent(HTTP_USER_AGENT);
+    if let Some(key) = api_key {
+        builder = builder.api_key(key);
+    }
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    builder.build()
+}
+
+fn new_client(
+    py: Python<'_>,
+    api_key: Option<String>,
+    base_url: Option<String>,
+    timeout: f64,
+    max_retries: u32,
+    initial_backoff: Option<f64>,
+) -> PyResult<witi::Client> {
+    build(api_key, base_url, timeout, max_retries, initial_backoff).map_err(|e| to_pyerr(py, e))
+}
+
+fn config(
+    webhook: Option<String>,
+    user_agent: Option<String>,
+    api_version: Option<String>,
+    api_version_can_bulk: Option<bool>,
+) -> witi::Config {
+    witi::Config {
+        webhook,
+        user_agent,
+        api_version,
+        api_version_can_bulk,
+    }
+}
+
+fn connect_options(
+    timeout: f64,
+    poll_interval: f64,
+    user_agent: Option<String>,
+) -> witi::Result<witi::ConnectOptions> {
+    Ok(witi::ConnectOptions {
+        timeout: seconds("timeout", timeout)?,
+        poll_interval: seconds("poll_interval", poll_interval)?,
+        user_agent,
+    })
+}
+
+fn targets(codes: Vec<i64>) -> Vec<witi::StatusCode> {
+    codes.into_iter().map(witi::StatusCode::from_code).collect()
+}
+
+/// `on_qr` as the core wants it. `hop` is for calls made on a runtime worker (the async
+/// client): the worker hands its other tasks off before it waits for the GIL.
+fn on_qr(
+    callback: Py<PyAny>,
+    hop: bool,
+) -> impl FnMut(&witi::QrCode) -> Result<(), witi::CallbackError> + Send {
+    move |qr| {
+        let call = || {
+            Python::attach(|py| -> PyResult<()> {
+                callback.bind(py).call1((qr.to_py(py)?,))?;
+                Ok(())
+            })
+        };
+        let done = if hop {
+            tokio::task::block_in_place(call)
+        } else {
+            call()
+        };
+        done.map_err(callback_error)
+    }
+}
+
+/// Runs a core call on the caller's thread (GIL released) and converts its outcome.
+fn blocking<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    T: ToPy + Send,
+    F: Future<Output = witi::Result<T>> + Send,
+{
+    match runtime::wait(py, fut)? {
+        Ok(value) => value.to_py(py),
+        Err(e) => Err(to_pyerr(py, e)),
+    }
+}
+
+/// The blocking client.
+#[pyclass(frozen, module = "witi._native")]
+pub struct Client {
+    inner: witi::Client,
+}
+
+#[pymethods]
+impl Client {
+    #[new]
+    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff))]
+    fn new(
+        py: Python<'_>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        timeout: f64,
+        max_retries: u32,
+        initial_backoff: Option<f64>,
+    ) -> PyResult<Self> {
+        let inner = new_client(py, api_key, base_url, timeout, max_retries, initial_backoff)?;
+        Ok(Client { inner })
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    #[pyo3(signature = (user_agent))]
+    fn generate_qrcode<'py>(
+        &self,
+        py: Python<'py>,
+        user_agent: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.generate_qrcode(user_agent.as_deref()))
+    }
+
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.status())
+    }
+
+    fn disconnect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.disconnect())
+    }
+
+    fn close_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.close_session())
+    }
+
+    fn save_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.save_session())
+    }
+
+    fn restore_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.restore_session())
+    }
+
+    fn clear<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, self.inner.clear())
+    }
+
+    #[pyo3(signature = (webhook, user_agent, api_version, api_version_can_bulk))]
+    fn set_config<'py>(
+        &self,
+        py: Python<'py>,
+        webhook: Option<String>,
+        user_agent: Option<String>,
+        api_version: Option<String>,
+        api_version_can_bulk: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let config = config(webhook, user_agent, api_version, api_version_can_bulk);
+        blocking(py, async move { self.inner.set_config(&config).await })
+    }
+
+    fn wait_for_status<'py>(
+        &self,
+        py: Python<'py>,
+        codes: Vec<i64>,
+        timeout: f64,
+        poll_interval: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let targets = targets(codes);
+        blocking(py, async move {
+            let (timeout, poll) = (
+                seconds("timeout", timeout)?,
+                seconds("poll_interval", poll_interval)?,
+            );
+            self.inner.wait_for_status(&targets, timeout, poll).await
+        })
+    }
+
+    #[pyo3(signature = (callback, timeout, poll_interval, user_agent))]
+    fn connect<'py>(
+        &self,
+        py: Python<'py>,
+        callback: Py<PyAny>,
+        timeout: f64,
+        poll_interval: f64,
+        user_agent: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        blocking(py, async move {
+            let options = connect_options(timeout, poll_interval, user_agent)?;
+            self.inner
+                .connect_with(on_qr(callback, false), options)
+                .await
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<witi._native.Client base_url={:?}>", self.inner.base_url())
+    }
+}
+
+/// The asyncio client: every method returns an awaitable bound to the running loop.
+#[pyclass(frozen, module = "witi._native")]
+pub struct AsyncClient {
+    inner: witi::Client,
+}
+
+/// Spawns `call(client)` on the core runtime as an awaitable.
+fn spawn<'py, T, F, Fut>(
+    py: Python<'py>,
+    client: &witi::Client,
+    call: F,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    T: ToPy + Send + 'static,
+    F: FnOnce(witi::Client) -> Fut,
+    Fut: Future<Output = witi::Result<T>> + Send + 'static,
+{
+    let fut = call(client.clone());
+    runtime::future(py, async move { Ok(Outcome(fut.await)) })
+}
+
+#[pymethods]
+impl AsyncClient {
+    #[new]
+    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff))]
+    fn new(
+        py: Python<'_>,
+        api_key: Option<String>,
+        base_url: Option<String>,
+        timeout: f64,
+        max_retries: u32,
+        initial_backoff: Option<f64>,
+    ) -> PyResult<Self> {
+        let inner = new_client(py, api_key, base_url, timeout, max_retries, initial_backoff)?;
+        Ok(AsyncClient { inner })
+    }
+
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+
+    #[pyo3(signature = (user_agent))]
+    fn generate_qrcode<'py>(
+        &self,
+        py: Python<'py>,
+        user_agent: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        spawn(py, &self.inner, |c| async move {
+            c.generate_qrcode(user_agent.as_deref()).await
+        })
+    }
+
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        spawn(py, &self.inner, |c| async move { c.status().await })
+    }
+
+    fn disconnect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        spawn(py, &self.inner, |c| async move { c.disconnect().await })
+    }
+
+    fn close_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        spawn(py, &self.inner, |c| async move { c.close_session().await })
+    }
+
+    fn save_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        spawn(py, &self.inner, |c| async move { c.save_session().await })
+    }
+
+    fn restore_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        spawn(
+            py,
+            &self.inner,
+            |c| async move { c.restore_session().await },
+        )
+    }
+
+    fn clear<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        spawn(py, &self.inner, |c| async move { c.clear().await })
+    }
+
+    #[pyo3(signature = (webhook, user_agent, api_version, api_version_can_bulk))]
+    fn set_config<'py>(
+        &self,
+        py: Python<'py>,
+        webhook: Option<String>,
+        user_agent: Option<String>,
+        api_version: Option<String>,
+        api_version_can_bulk: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let config = config(webhook, user_agent, api_version, api_version_can_bulk);
+        spawn(
+            py,
+            &self.inner,
+            |c| async move { c.set_config(&config).await },
+        )
+    }
+
+    fn wait_for_status<'py>(
+        &self,
+        py: Python<'py>,
+        codes: Vec<i64>,
+        timeout: f64,
+        poll_interval: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let targets = targets(codes);
+        spawn(py, &self.inner, |c| async move {
+            let (timeout, poll) = (
+                seconds("timeout", timeout)?,
+                seconds("poll_interval", poll_interval)?,
+            );
+            c.wait_for_status(&targets, timeout, poll).await
+        })
+    }
+
+    /// `callback` is called on a runtime thread; the Python layer makes it hop to the loop.
+    #[pyo3(signature = (callback, timeout, poll_interval, user_agent))]
+    fn connect<'py>(
+        &self,
+        py: Python<'py>,
+        callback: Py<PyAny>,
+        timeout: f64,
+        poll_interval: f64,
+        user_agent: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        spawn(py, &self.inner, |c| async move {
+            let options = connect_options(timeout, poll_interval, user_agent)?;
+            c.connect_with(on_qr(callback, true), options).await
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<witi._native.AsyncClient base_url={:?}>",
+            self.inner.base_url()
+        )
+    }
+}

@@ -1,0 +1,53 @@
+//! Core errors to the exceptions of `witi/_errors.py`.
+//!
+//! The class is chosen by the core's stable code (`_BY_CODE` maps each code to its class);
+//! the message and the fields are the core's, already redacted there. The one code with no
+//! class is `callback`: the caller's own exception (raised in `on_qr`) travelled through the
+//! core boxed as the error's source, and is raised again as it was.
+
+use crate::model::types;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::time::Duration;
+
+/// The Python exception for a core error.
+pub fn to_pyerr(py: Python<'_>, error: witi::Error) -> PyErr {
+    if let witi::Error::Callback { source, .. } = error {
+        return match source.downcast::<PyErr>() {
+            Ok(original) => *original,
+            // Only Python callbacks exist in this binding; keep the text if that ever changes.
+            Err(other) => pyo3::exceptions::PyRuntimeError::new_err(other.to_string()),
+        };
+    }
+    build(py, &error).unwrap_or_else(|e| e)
+}
+
+fn build(py: Python<'_>, error: &witi::Error) -> PyResult<PyErr> {
+    let code = error.code().as_str();
+    let class = types(py)?
+        .errors
+        .bind(py)
+        .get_item(code)?
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err(error.to_string()))?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("code", code)?;
+    kwargs.set_item("command", error.command())?;
+    kwargs.set_item("status", error.http_status())?;
+    kwargs.set_item("retry_after", error.retry_after().map(|d| d.as_secs_f64()))?;
+    kwargs.set_item("server_message", error.server_message())?;
+    let instance = class.call((error.to_string(),), Some(&kwargs))?;
+    Ok(PyErr::from_value(instance))
+}
+
+/// A Python float of seconds as a `Duration`; negative, NaN or huge is `invalid_argument`.
+pub fn seconds(name: &str, value: f64) -> witi::Result<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| witi::Error::InvalidArgument {
+        message: format!("{name} must be a finite number of seconds >= 0, not {value}"),
+    })
+}
+
+/// A callback's Python exception, boxed so it can travel through the core as the source of
+/// `Error::Callback` (and come out of [`to_pyerr`] unchanged).
+pub fn callback_error(e: PyErr) -> witi::CallbackError {
+    Box::new(e)
+}
