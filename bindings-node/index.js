@@ -230,9 +230,15 @@ function listen(address, handler, options = {}) {
   }
 }
 
+// A TypeScript numeric enum has reverse entries (StatusCode[10] === 'AUTHENTICATED'); napi's
+// object has only the names, so add them: the runtime then matches index.d.ts.
+const StatusCode = { ...native.StatusCode }
+for (const [name, value] of Object.entries(native.StatusCode)) StatusCode[value] = name
+Object.freeze(StatusCode)
+
 module.exports = {
   Client,
-  StatusCode: native.StatusCode,
+  StatusCode,
   WebhookServer: native.WebhookServer,
   listen,
   decodePostback,
