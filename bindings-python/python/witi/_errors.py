@@ -59,11 +59,9 @@ class WitiError(Exception):
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
     def __reduce__(self) -> Tuple[Any, ...]:
-        # Keyword-only fields: rebuild from the message, then restore the attributes.
+        # Keyword-only fields: rebuild from the message, then restore the attributes
+        # (BaseException.__setstate__ updates __dict__).
         return (type(self), (self.message,), self.__dict__.copy())
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self.__dict__.update(state)
 
 
 class ApiError(WitiError):

@@ -1,9 +1,19 @@
 # The native module (src/*.rs). Users import from `witi`; these are the classes it wraps.
 # Checked against the built module by mypy.stubtest (tests/test_typing.py).
 from types import ModuleType
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple, final
 
 from ._models import ClearResult, Event, QrCode, SessionResult, Status
+
+__all__ = [
+    "__version__",
+    "AsyncClient",
+    "Client",
+    "WebhookServer",
+    "decode_postback",
+    "init_types",
+    "refresh_log_level",
+]
 
 __version__: str
 
@@ -11,6 +21,7 @@ def init_types(models: ModuleType, errors: ModuleType) -> None: ...
 def decode_postback(body: bytes) -> List[Event]: ...
 def refresh_log_level() -> None: ...
 
+@final
 class Client:
     def __new__(
         cls,
@@ -45,6 +56,7 @@ class Client:
         user_agent: Optional[str],
     ) -> Status: ...
 
+@final
 class AsyncClient:
     def __new__(
         cls,
@@ -80,6 +92,7 @@ class AsyncClient:
         user_agent: Optional[str],
     ) -> Any: ...
 
+@final
 class WebhookServer:
     def __new__(
         cls,
