@@ -41,7 +41,11 @@ impl fmt::Display for ClientOptions {
         write!(
             f,
             "ClientOptions(apiKey={}, baseUrl={:?}, timeout={:?}, maxRetries={:?}, initialBackoff={:?})",
-            if self.api_key.is_some() { "<redacted>" } else { "null" },
+            if self.api_key.is_some() {
+                "<redacted>"
+            } else {
+                "null"
+            },
             self.base_url,
             self.timeout,
             self.max_retries,

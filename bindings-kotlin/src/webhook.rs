@@ -40,13 +40,14 @@ impl WebhookServer {
         handler: Arc<dyn WebhookHandler>,
         token: Option<String>,
     ) -> Result<Arc<Self>, WitiException> {
-        let addr: SocketAddr = address
-            .trim()
-            .parse()
-            .map_err(|_| WitiException::InvalidArgument {
-                code: witi::ErrorCode::InvalidArgument.as_str().to_owned(),
-                detail: format!("invalid argument: {address:?} is not an IP:PORT address"),
-            })?;
+        let addr: SocketAddr =
+            address
+                .trim()
+                .parse()
+                .map_err(|_| WitiException::InvalidArgument {
+                    code: witi::ErrorCode::InvalidArgument.as_str().to_owned(),
+                    detail: format!("invalid argument: {address:?} is not an IP:PORT address"),
+                })?;
         let options = WebhookOptions {
             token,
             ..WebhookOptions::default()
