@@ -89,19 +89,23 @@ fn on_qr(
     hop: bool,
 ) -> impl FnMut(&witi::QrCode) -> Result<(), witi::CallbackError> + Send {
     move |qr| {
-        let call = || {
-            Python::attach(|py| -> PyResult<()> {
-                callback.bind(py).call1((qr.to_py(py)?,))?;
-                Ok(())
-            })
+        let call = |py: Python<'_>| -> PyResult<()> {
+            callback.bind(py).call1((qr.to_py(py)?,))?;
+            Ok(())
         };
         let done = if hop {
-            tokio::task::block_in_place(call)
+            tokio::task::block_in_place(|| runtime::with_python(call))
+                .unwrap_or_else(|| Err(shutting_down()))
         } else {
-            call()
+            // The caller's own thread, a Python thread: no exit hazard.
+            Python::attach(call)
         };
         done.map_err(callback_error)
     }
+}
+
+fn shutting_down() -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err("the interpreter is shutting down")
 }
 
 /// Runs a core call on the caller's thread (GIL released) and converts its outcome.

@@ -29,6 +29,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::init_types, m)?)?;
     m.add_function(wrap_pyfunction!(postback::decode_postback, m)?)?;
     m.add_function(wrap_pyfunction!(logging::refresh_log_level, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;
     logging::install();
     Ok(())
 }

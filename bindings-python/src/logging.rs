@@ -75,7 +75,7 @@ impl<S: tracing::Subscriber> Layer<S> for ToPython {
         if stale {
             // Marked read first, so that concurrent events don't all go for the GIL.
             LAST_READ_MS.store(now_ms(), Ordering::Relaxed);
-            let _ = Python::try_attach(|py| read_level(py).ok());
+            let _ = crate::runtime::with_python(|py| read_level(py).ok());
         }
         py_level(metadata.level()) >= PY_LEVEL.load(Ordering::Relaxed)
     }
@@ -84,7 +84,7 @@ impl<S: tracing::Subscriber> Layer<S> for ToPython {
         let mut text = Text::default();
         event.record(&mut text);
         let level = py_level(event.metadata().level());
-        let _ = Python::try_attach(|py| {
+        let _ = crate::runtime::with_python(|py| {
             let logged = py
                 .import("logging")
                 .and_then(|m| m.call_method1("getLogger", ("witi",)))

@@ -20,13 +20,14 @@ fn handler(callback: Py<PyAny>) -> Handler {
         let callback = callback.clone();
         Box::pin(async move {
             let call = tokio::task::spawn_blocking(move || {
-                Python::attach(|py| -> PyResult<()> {
+                runtime::with_python(|py| -> PyResult<()> {
                     callback.bind(py).call1((event.to_py(py)?,))?;
                     Ok(())
                 })
             });
             match call.await {
-                Ok(done) => done.map_err(callback_error),
+                Ok(Some(done)) => done.map_err(callback_error),
+                Ok(None) => Err("the interpreter is shutting down".into()),
                 // A panic inside the call: hand it on as the core's panic report does.
                 Err(e) => Err(Box::new(e) as witi::CallbackError),
             }

@@ -8,6 +8,7 @@ handle the gateway's PostBacks. Results are the classes of ``witi._models``; fai
 
 from __future__ import annotations
 
+import atexit
 from typing import List, Union
 
 from . import _errors, _models, _native
@@ -41,6 +42,8 @@ from ._webhook import WebhookServer, listen
 __version__: str = _native.__version__
 
 _native.init_types(_models, _errors)
+# Runtime threads must be out of Python before finalization starts (see src/runtime.rs).
+atexit.register(_native.shutdown)
 
 
 def decode_postback(body: Union[bytes, bytearray, memoryview, str]) -> List[Event]:

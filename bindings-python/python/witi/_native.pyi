@@ -13,6 +13,7 @@ __all__ = [
     "decode_postback",
     "init_types",
     "refresh_log_level",
+    "shutdown",
 ]
 
 __version__: str
@@ -20,6 +21,7 @@ __version__: str
 def init_types(models: ModuleType, errors: ModuleType) -> None: ...
 def decode_postback(body: bytes) -> List[Event]: ...
 def refresh_log_level() -> None: ...
+def shutdown() -> None: ...
 
 @final
 class Client:
