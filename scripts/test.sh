@@ -15,11 +15,23 @@ cargo --version
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p witi -p witi-sim
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p witi -p witi-sim -p witi-cli
 
 step "Rust: unit, integration, conformance, simulator"
 cargo test --workspace --locked 2>&1 | tee target/rust-tests.out
 rust_summary=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "rust: %d passed, %d failed", p, f }' target/rust-tests.out)
+
+# Each binding's suite installs its own tools, builds its library and runs its tests; all run
+# even when one fails, so one CI run reports every language.
+failed=0
+summaries=("$rust_summary")
+for lang in python node kotlin; do
+    step "$lang binding (scripts/test-$lang.sh)"
+    if ! bash "scripts/test-$lang.sh" 2>&1 | tee "target/test-$lang.out"; then
+        failed=1
+    fi
+    summaries+=("$(grep -E "^$lang: [0-9]+ passed, [0-9]+ failed$" "target/test-$lang.out" | tail -n 1 || echo "$lang: no summary (the script stopped early)")")
+done
 
 step "main job: witi demo, the lifecycle on the embedded simulator"
 cargo run --locked -q -p witi-cli -- demo >target/demo.out
@@ -27,4 +39,5 @@ tail -n 3 target/demo.out
 grep -q '^done$' target/demo.out
 
 step "summary"
-echo "$rust_summary"
+printf '%s\n' "${summaries[@]}"
+exit "$failed"
