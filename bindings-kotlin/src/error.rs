@@ -9,7 +9,9 @@
 use std::time::Duration;
 
 /// The one exception of the SDK. `code` is the stable code string of `sdk-surface.md`.
+/// `toString()` (Swift: `description`) is the core's text, `detail`.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum WitiException {
     /// The server answered and said no; `server_message` is its text.
     #[error("{detail}")]

@@ -2757,6 +2757,7 @@ public func FfiConverterTypeStatusCode_lower(_ value: StatusCode) -> RustBuffer 
 
 /**
  * The one exception of the SDK. `code` is the stable code string of `sdk-surface.md`.
+ * `toString()` (Swift: `description`) is the core's text, `detail`.
  */
 public 
 enum WitiException: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -2818,6 +2819,17 @@ enum WitiException: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_witiexception_uniffi_trait_display(
+            FfiConverterTypeWitiException_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 
     
     public var errorDescription: String? {

@@ -49,6 +49,8 @@ class RedactionTest {
                 val e = runCatching { client.status() }.exceptionOrNull()
                 assertTrue(e is WitiException, "fault $fault gave $e")
                 assertNoKey(e as WitiException)
+                assertEquals(e.detail, e.toString(), "toString() is the core's text")
+                assertTrue(e.message.orEmpty().startsWith("code=${e.code}, detail="), e.message)
                 codes += e.code
             }
         }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The Kotlin benchmark (bench/kotlin/README.md): builds the release library and simulator,
+# installs the witi jar with it into the local Maven repository, then runs Bench.kt.
+#   bash bench/kotlin/run.sh [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --release --locked -p witi-uniffi -p uniffi-bindgen -p witi-sim
+(cd bindings-kotlin/kotlin && mvn -q -B -Dwiti.release -DskipTests install)
+cd bench/kotlin
+mvn -q -B compile exec:exec -Dbench.args="${1:-}"
