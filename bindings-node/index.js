@@ -193,7 +193,8 @@ class Client {
 
 function decodePostback(body) {
   try {
-    return native.decodePostback(body)
+    // The native side sends the events as one JSON text (faster than building them via napi).
+    return JSON.parse(native.decodePostback(body))
   } catch (e) {
     throw translate(e)
   }

@@ -128,7 +128,10 @@ impl Client {
     }
 
     /// `status.aspx`: the connection information.
-    #[napi(ts_args_type = "options?: CallOptions", ts_return_type = "Promise<Status>")]
+    #[napi(
+        ts_args_type = "options?: CallOptions",
+        ts_return_type = "Promise<Status>"
+    )]
     pub fn status<'env>(
         &self,
         env: &'env Env,
@@ -139,14 +142,22 @@ impl Client {
     }
 
     /// `disconnect.aspx`: logs the phone out for good.
-    #[napi(ts_args_type = "options?: CallOptions", ts_return_type = "Promise<Status>")]
+    #[napi(
+        ts_args_type = "options?: CallOptions",
+        ts_return_type = "Promise<Status>"
+    )]
     pub fn disconnect<'env>(
         &self,
         env: &'env Env,
         cancel: Option<&External<CancelToken>>,
     ) -> napi::Result<Object<'env>> {
         let c = self.inner.clone();
-        promise(env, cancel, async move { c.disconnect().await }, Status::from)
+        promise(
+            env,
+            cancel,
+            async move { c.disconnect().await },
+            Status::from,
+        )
     }
 
     /// `close_session.aspx`: closes the session so that `restoreSession` can resume it.
@@ -205,7 +216,12 @@ impl Client {
         cancel: Option<&External<CancelToken>>,
     ) -> napi::Result<Object<'env>> {
         let c = self.inner.clone();
-        promise(env, cancel, async move { c.clear().await }, ClearResult::from)
+        promise(
+            env,
+            cancel,
+            async move { c.clear().await },
+            ClearResult::from,
+        )
     }
 
     /// `set_config.aspx`: changes the PostBack URL, browser name, API version, bulk delivery.

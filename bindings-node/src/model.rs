@@ -5,6 +5,7 @@
 //! already undone every quirk of the wire. An absent value is `undefined`.
 
 use napi_derive::napi;
+use serde::Serialize;
 
 /// The API's connection status codes. A code this SDK does not know comes back as its number
 /// (numeric enums accept any number in TypeScript).
@@ -24,18 +25,26 @@ pub enum StatusCode {
 
 /// Connection information (`status`, `disconnect`, `setConfig`, status PostBacks).
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Status {
     /// A `StatusCode`, or the number of a code this SDK does not know.
     #[napi(ts_type = "StatusCode")]
     pub code: i64,
     pub status_string: String,
     pub connected: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_info: Option<ConnectionInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub web_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     pub can_restore_connection: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stats: Option<Stats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<StorageNode>,
     /// The response text as received.
     pub raw_json: String,
@@ -43,47 +52,78 @@ pub struct Status {
 
 /// The paired phone's session.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ConnectionInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<Phone>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub battery: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plugged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pushname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tos: Option<i64>,
     pub proto_version: Vec<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connected: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_response: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bin_version: Option<i64>,
     pub locales: Vec<String>,
 }
 
 /// The paired phone's hardware and software.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Phone {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wa_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mcc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mnc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
     /// Absent when the server says `"undefined"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub os_build_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_manufacturer: Option<String>,
 }
 
 /// Usage counters.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Stats {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chats: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_bytes: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub received_bytes: Option<i64>,
 }
 
 /// One folder of the instance's storage.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StorageNode {
     pub name: String,
     pub bytes: i64,
@@ -93,6 +133,8 @@ pub struct StorageNode {
 
 /// A QR code to scan with the phone.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QrCode {
     /// The SVG document (text).
     pub svg: String,
@@ -103,14 +145,19 @@ pub struct QrCode {
 
 /// What `closeSession`, `saveSession` and `restoreSession` answer.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SessionResult {
     pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     pub raw_json: String,
 }
 
 /// What `clear` answers.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ClearResult {
     pub success: bool,
     pub message: String,
@@ -118,6 +165,8 @@ pub struct ClearResult {
 
 /// One PostBack event.
 #[napi(object)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Event {
     /// `'status'` for connection information, else `'unknown'`.
     #[napi(ts_type = "'status' | 'unknown'")]
@@ -125,6 +174,7 @@ pub struct Event {
     /// The event's own JSON text.
     pub json: String,
     /// The parsed connection information, for kind `'status'`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
 }
 
