@@ -109,6 +109,7 @@ impl Client {
 
     /// `generate_qrcode.aspx`: a QR code to scan with the phone.
     #[napi(
+        catch_unwind,
         ts_args_type = "options?: GenerateQrcodeOptions",
         ts_return_type = "Promise<QrCode>"
     )]
@@ -129,6 +130,7 @@ impl Client {
 
     /// `status.aspx`: the connection information.
     #[napi(
+        catch_unwind,
         ts_args_type = "options?: CallOptions",
         ts_return_type = "Promise<Status>"
     )]
@@ -143,6 +145,7 @@ impl Client {
 
     /// `disconnect.aspx`: logs the phone out for good.
     #[napi(
+        catch_unwind,
         ts_args_type = "options?: CallOptions",
         ts_return_type = "Promise<Status>"
     )]
@@ -162,6 +165,7 @@ impl Client {
 
     /// `close_session.aspx`: closes the session so that `restoreSession` can resume it.
     #[napi(
+        catch_unwind,
         ts_args_type = "options?: CallOptions",
         ts_return_type = "Promise<SessionResult>"
     )]
@@ -177,6 +181,7 @@ impl Client {
 
     /// `save_session.aspx`: saves the session so it can be restored.
     #[napi(
+        catch_unwind,
         ts_args_type = "options?: CallOptions",
         ts_return_type = "Promise<SessionResult>"
     )]
@@ -192,6 +197,7 @@ impl Client {
 
     /// `restore_session.aspx`: resumes a session closed with `closeSession`.
     #[napi(
+        catch_unwind,
         ts_args_type = "options?: CallOptions",
         ts_return_type = "Promise<SessionResult>"
     )]
@@ -207,6 +213,7 @@ impl Client {
 
     /// `clear.aspx`: wipes the instance's stored files and cache.
     #[napi(
+        catch_unwind,
         ts_args_type = "options?: CallOptions",
         ts_return_type = "Promise<ClearResult>"
     )]
@@ -226,6 +233,7 @@ impl Client {
 
     /// `set_config.aspx`: changes the PostBack URL, browser name, API version, bulk delivery.
     #[napi(
+        catch_unwind,
         ts_args_type = "config: Config, options?: CallOptions",
         ts_return_type = "Promise<Status>"
     )]
@@ -248,6 +256,7 @@ impl Client {
 
     /// Polls `status()` until its code is one of `targets` (default timeout 30 s, poll 1 s).
     #[napi(
+        catch_unwind,
         ts_args_type = "targets: StatusCode | StatusCode[], options?: WaitOptions",
         ts_return_type = "Promise<Status>"
     )]
@@ -274,6 +283,7 @@ impl Client {
     /// timeout 5 minutes, poll 1 s). `onQr` is called without waiting for it; `index.js`
     /// cancels the flow and rejects with the callback's own error when it throws.
     #[napi(
+        catch_unwind,
         ts_args_type = "options: ConnectOptions",
         ts_return_type = "Promise<Status>"
     )]

@@ -30,13 +30,13 @@ struct CancelState {
 }
 
 /// A new token, for one call.
-#[napi(skip_typescript)]
+#[napi(catch_unwind, skip_typescript)]
 pub fn cancel_token() -> External<CancelToken> {
     External::new(CancelToken::default())
 }
 
 /// Aborts the token's call (now, or as soon as it is attached).
-#[napi(skip_typescript)]
+#[napi(catch_unwind, skip_typescript)]
 pub fn cancel(token: &External<CancelToken>) {
     let mut state = token.state.lock().unwrap_or_else(|p| p.into_inner());
     state.cancelled = true;

@@ -43,7 +43,7 @@ impl WebhookServer {
 
     /// Stops accepting, lets in-flight requests finish and waits until the handler is done
     /// with every event already received. Calling it again does nothing.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn close<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
         let server = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
         let work = async move {
@@ -59,6 +59,7 @@ impl WebhookServer {
 /// Listens on `address` (`'127.0.0.1:0'` picks a free port) and calls `handler` once per
 /// PostBack event, in order, waiting for it (sync or async) before the next.
 #[napi(
+    catch_unwind,
     ts_args_type = "address: string, handler: WebhookHandler, options?: ListenOptions",
     ts_return_type = "Promise<WebhookServer>"
 )]
