@@ -38,18 +38,18 @@ pub struct ClientOptions {
 /// key never shows: only whether there is one.
 impl fmt::Display for ClientOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Kotlin's way of showing an absent value, since this is Kotlin's toString().
+        fn show<T: fmt::Debug>(value: &Option<T>) -> String {
+            value.as_ref().map_or("null".into(), |v| format!("{v:?}"))
+        }
         write!(
             f,
-            "ClientOptions(apiKey={}, baseUrl={:?}, timeout={:?}, maxRetries={:?}, initialBackoff={:?})",
-            if self.api_key.is_some() {
-                "<redacted>"
-            } else {
-                "null"
-            },
-            self.base_url,
-            self.timeout,
-            self.max_retries,
-            self.initial_backoff,
+            "ClientOptions(apiKey={}, baseUrl={}, timeout={}, maxRetries={}, initialBackoff={})",
+            self.api_key.as_ref().map_or("null", |_| "<redacted>"),
+            show(&self.base_url),
+            show(&self.timeout),
+            show(&self.max_retries),
+            show(&self.initial_backoff),
         )
     }
 }
