@@ -51,8 +51,12 @@ function translate(e) {
   if (e instanceof Error && typeof e.message === 'string' && e.message.startsWith(PREFIX)) {
     const fields = JSON.parse(e.message.slice(PREFIX.length))
     const cls = byCode[fields.code] || WitiError
-    const error = new cls(fields)
-    return error
+    return new cls(fields)
+  }
+  // napi's own check of an argument's type (a number where a string goes: `StringExpected`,
+  // `NumberExpected`, ..., `InvalidArg`): the caller's input is wrong, i.e. invalid_argument.
+  if (e instanceof Error && typeof e.code === 'string' && /^(InvalidArg|[A-Za-z]+Expected)$/.test(e.code)) {
+    return new errorClasses.InvalidArgumentError({ code: 'invalid_argument', message: `invalid argument: ${e.message}` })
   }
   return e
 }

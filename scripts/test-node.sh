@@ -6,6 +6,8 @@
 # `node --test` there plus `tsc --noEmit --strict` on a typed example.
 # Ends with one line: `node: N passed, N failed`.
 set -euo pipefail
+# A failure before the suite ran (install, build, pack) still ends with the summary line.
+trap 'echo "node: 0 passed, 1 failed (setup or build failed before the suite ran)"' ERR
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 TOOLS=$REPO/target/node-tools
@@ -44,7 +46,8 @@ npm install --no-audit --no-fund --loglevel=error "$TARBALL"
 cp "$PKG"/test/*.mjs "$PKG"/test/*.cjs "$SCRATCH/app/" 2>/dev/null || true
 cp "$PKG/README.md" "$SCRATCH/app/README.md" 2>/dev/null || true
 
-# 4. node --test against the installed package.
+# 4. node --test against the installed package (from here on, failures are counted).
+trap - ERR
 export WITI_REPO=$REPO WITI_SIM_BIN=$REPO/target/debug/witi-sim
 set +e
 node --test --test-reporter=spec --test-reporter-destination=stdout \

@@ -131,6 +131,11 @@ describe('client', { concurrency: 8 }, () => {
     await assert.rejects(client.waitForStatus([]), InvalidArgumentError)
     await assert.rejects(client.waitForStatus(10, { timeoutMs: -1 }), InvalidArgumentError)
     await assert.rejects(client.connect({}), InvalidArgumentError)
+    // Wrong JS types, caught by napi's conversion, are invalid_argument too.
+    await assert.rejects(client.setConfig({ webhook: 5 }), InvalidArgumentError)
+    await assert.rejects(client.waitForStatus(['ten']), InvalidArgumentError)
+    assert.throws(() => decodePostback('not a buffer'), InvalidArgumentError)
+    assert.throws(() => new Client({ apiKey: key, baseUrl: sim.url, maxRetries: 'two' }), InvalidArgumentError)
   })
 
   it('the key never shows: client, errors with the key echoed by the server, bad base URL', async () => {
