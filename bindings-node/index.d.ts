@@ -59,6 +59,8 @@ export type ErrorCode =
 
 /** Every error witi raises. Branch on `code` or on the subclass (`instanceof`). */
 export declare class WitiError extends Error {
+  /** witi makes these from the core's errors; the fields are those below. */
+  constructor(fields: { code: ErrorCode; message: string; status?: number; retryAfter?: number; serverMessage?: string; command?: string })
   readonly code: ErrorCode
   /** The HTTP status, for `auth`, `rate_limited` and `http_status`. */
   readonly status?: number
