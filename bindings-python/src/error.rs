@@ -51,3 +51,9 @@ pub fn seconds(name: &str, value: f64) -> witi::Result<Duration> {
 pub fn callback_error(e: PyErr) -> witi::CallbackError {
     Box::new(e)
 }
+
+/// Every code the core can produce (`ErrorCode::ALL`), so a test fails when one has no class.
+#[pyfunction]
+pub fn error_codes() -> Vec<&'static str> {
+    witi::ErrorCode::ALL.iter().map(|c| c.as_str()).collect()
+}

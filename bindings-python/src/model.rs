@@ -1,26 +1,90 @@
 //! Core results to the Python classes of `witi/_models.py`.
 //!
 //! The classes are plain Python (frozen dataclasses: attributes, repr, equality, pickling
-//! come for free and `mypy` reads them); this file only fills them, positionally, in the
-//! field order declared there. `init_types` receives them once, at import of `witi`.
+//! come for free and `mypy` reads them); this file only fills them, in the field order
+//! declared there. `init_types` receives them once, at import of `witi`.
+//!
+//! An instance is made the way `pickle` makes one: `object.__new__(cls)`, then its
+//! `__dict__` filled. A frozen dataclass's `__init__` sets each field through
+//! `object.__setattr__` from Python code, which made building a `Status` (up to nine
+//! objects) the largest cost of `decode_postback`; this is several times cheaper and gives
+//! the same object (the classes have no `__post_init__`, and must not get one).
 
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+/// A result class and its field names, in declaration order.
+pub struct Class {
+    cls: Py<PyAny>,
+    names: Vec<Py<PyString>>,
+}
+
+static OBJECT_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+impl Class {
+    fn load(models: &Bound<'_, PyAny>, name: &str) -> PyResult<Class> {
+        let py = models.py();
+        let cls = models.getattr(name)?;
+        let fields = py.import("dataclasses")?.call_method1("fields", (&cls,))?;
+        let names = fields
+            .try_iter()?
+            .map(|f| {
+                let name = f?.getattr("name")?.extract::<String>()?;
+                Ok(PyString::intern(py, &name).unbind())
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Class {
+            cls: cls.unbind(),
+            names,
+        })
+    }
+
+    /// An instance with `values` as its fields, in declaration order.
+    pub fn build<'py>(
+        &self,
+        py: Python<'py>,
+        values: Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if values.len() != self.names.len() {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                "witi: {} values for the {} fields of {}",
+                values.len(),
+                self.names.len(),
+                self.cls.bind(py)
+            )));
+        }
+        let new = OBJECT_NEW.get_or_try_init(py, || -> PyResult<_> {
+            Ok(py
+                .import("builtins")?
+                .getattr("object")?
+                .getattr("__new__")?
+                .unbind())
+        })?;
+        let instance = new.bind(py).call1((self.cls.bind(py),))?;
+        let dict = instance
+            .getattr(pyo3::intern!(py, "__dict__"))?
+            .cast_into::<PyDict>()?;
+        for (name, value) in self.names.iter().zip(values.iter()) {
+            dict.set_item(name.bind(py), value)?;
+        }
+        Ok(instance)
+    }
+}
 
 /// The Python classes results and errors are made of.
 pub struct Types {
     pub status_codes: Py<PyDict>,
-    pub status: Py<PyAny>,
-    pub connection_info: Py<PyAny>,
-    pub phone: Py<PyAny>,
-    pub stats: Py<PyAny>,
-    pub storage_node: Py<PyAny>,
-    pub qr_code: Py<PyAny>,
-    pub session_result: Py<PyAny>,
-    pub clear_result: Py<PyAny>,
-    pub event: Py<PyAny>,
+    pub status: Class,
+    pub connection_info: Class,
+    pub phone: Class,
+    pub stats: Class,
+    pub storage_node: Class,
+    pub qr_code: Class,
+    pub session_result: Class,
+    pub clear_result: Class,
+    pub event: Class,
     /// `code` string -> exception class.
     pub errors: Py<PyDict>,
 }
@@ -31,7 +95,7 @@ static TYPES: PyOnceLock<Types> = PyOnceLock::new();
 #[pyfunction]
 pub fn init_types(models: &Bound<'_, PyAny>, errors: &Bound<'_, PyAny>) -> PyResult<()> {
     let py = models.py();
-    let get = |name: &str| -> PyResult<Py<PyAny>> { Ok(models.getattr(name)?.unbind()) };
+    let get = |name: &str| Class::load(models, name);
     let types = Types {
         status_codes: models
             .getattr("_STATUS_CODES")?
@@ -114,7 +178,7 @@ impl ToPy for witi::Status {
             self.storage.to_py(py)?,
             &self.raw_json,
         ];
-        types(py)?.status.bind(py).call1(args)
+        types(py)?.status.build(py, args)
     }
 }
 
@@ -136,7 +200,7 @@ impl ToPy for witi::ConnectionInfo {
             self.bin_version,
             PyTuple::new(py, &self.locales)?,
         ];
-        types(py)?.connection_info.bind(py).call1(args)
+        types(py)?.connection_info.build(py, args)
     }
 }
 
@@ -151,14 +215,14 @@ impl ToPy for witi::Phone {
             &self.os_build_number,
             &self.device_manufacturer,
         ];
-        types(py)?.phone.bind(py).call1(args)
+        types(py)?.phone.build(py, args)
     }
 }
 
 impl ToPy for witi::Stats {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let args = args![py; self.contacts, self.chats, self.sent_bytes, self.received_bytes];
-        types(py)?.stats.bind(py).call1(args)
+        types(py)?.stats.build(py, args)
     }
 }
 
@@ -170,35 +234,35 @@ impl ToPy for witi::StorageNode {
             .map(|s| s.to_py(py))
             .collect::<PyResult<Vec<_>>>()?;
         let args = args![py; &self.name, self.bytes, self.files, PyTuple::new(py, subs)?];
-        types(py)?.storage_node.bind(py).call1(args)
+        types(py)?.storage_node.build(py, args)
     }
 }
 
 impl ToPy for witi::QrCode {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let args = args![py; &self.svg, &self.data_url, self.ttl_seconds];
-        types(py)?.qr_code.bind(py).call1(args)
+        types(py)?.qr_code.build(py, args)
     }
 }
 
 impl ToPy for witi::SessionResult {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let args = args![py; self.success, self.status.to_py(py)?, &self.raw_json];
-        types(py)?.session_result.bind(py).call1(args)
+        types(py)?.session_result.build(py, args)
     }
 }
 
 impl ToPy for witi::ClearResult {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let args = args![py; self.success, &self.message];
-        types(py)?.clear_result.bind(py).call1(args)
+        types(py)?.clear_result.build(py, args)
     }
 }
 
 impl ToPy for witi::Event {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let args = args![py; self.kind.as_str(), &self.json, self.status.to_py(py)?];
-        types(py)?.event.bind(py).call1(args)
+        types(py)?.event.build(py, args)
     }
 }
 

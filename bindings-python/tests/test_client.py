@@ -218,3 +218,13 @@ def test_connect_calls_on_qr_on_the_callers_thread(sim: Sim, key: str) -> None:
     )
     assert status.code is witi.StatusCode.AUTHENTICATED
     assert threads == [threading.get_ident()]
+
+
+def test_every_core_error_code_has_its_class() -> None:
+    codes = set(witi._native.error_codes())
+    assert "timeout" in codes and "callback" in codes
+    # `callback` is never raised as a WitiError: the caller's own exception is.
+    assert set(witi._errors._BY_CODE) == codes - {"callback"}
+    for code, cls in witi._errors._BY_CODE.items():
+        assert cls.code == code and issubclass(cls, witi.WitiError)
+        assert getattr(witi, cls.__name__) is cls

@@ -41,6 +41,16 @@ from ._webhook import WebhookServer, listen
 
 __version__: str = _native.__version__
 
+# Users meet these as `witi.X` (tracebacks, reprs, pickles): say so, whatever file holds them.
+for _cls in (
+    ApiError, AsyncClient, AuthError, ClearResult, Client, ConnectionError, ConnectionInfo,
+    DecodeError, Event, HttpStatusError, InvalidArgumentError, Phone, PostbackError, QrCode,
+    RateLimitedError, SessionResult, Stats, Status, StatusCode, StorageNode, TimeoutError,
+    WebhookServer, WitiError,
+):
+    _cls.__module__ = __name__
+del _cls
+
 _native.init_types(_models, _errors)
 # Runtime threads must be out of Python before finalization starts (see src/runtime.rs).
 atexit.register(_native.shutdown)
