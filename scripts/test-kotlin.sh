@@ -14,6 +14,8 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { echo "FAILED: $*"; failed=$((failed + 1)); }
 
 finish() {
+    # A line of its own even if the last output did not end one.
+    echo
     echo "kotlin: $passed passed, $failed failed"
     [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
     exit $?
@@ -49,7 +51,7 @@ fi
 step "mvn test"
 cd bindings-kotlin/kotlin
 rm -rf target/surefire-reports
-mvn -q -B test
+mvn -q -B -Dstyle.color=never test
 mvn_rc=$?
 cd "$repo"
 reports=(bindings-kotlin/kotlin/target/surefire-reports/TEST-*.xml)

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release --locked -p witi-uniffi -p uniffi-bindgen -p witi-sim
-(cd bindings-kotlin/kotlin && mvn -q -B -Dwiti.release -DskipTests install)
+(cd bindings-kotlin/kotlin && mvn -q -B -Dstyle.color=never -Dwiti.release -DskipTests install)
 cd bench/kotlin
-mvn -q -B compile exec:exec -Dbench.args="${1:-}"
+mvn -q -B -Dstyle.color=never compile exec:exec -Dbench.args="${1:-}"
