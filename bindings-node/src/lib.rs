@@ -7,7 +7,7 @@
 //!
 //! The native module is not the public surface on its own: `index.js` wraps it to turn the
 //! structured errors of `error.rs` into `WitiError` subclasses and to wire `AbortSignal`s to
-//! [`runtime::CancelToken`]. The TypeScript declarations napi generates from this crate
+//! `runtime::CancelToken`. The TypeScript declarations napi generates from this crate
 //! (`index.d.ts`) describe that public surface, so methods whose native arguments differ from
 //! the public ones carry `ts_args_type` (see README.md).
 //!

@@ -5,7 +5,7 @@
 //! Why not `#[napi] async fn`: that runs the future on napi's own tokio runtime, a second
 //! pool of threads, plus one more thread hop per call. Here napi's runtime is never built.
 //!
-//! Cancellation: the JS layer hands a [`CancelToken`] with a call and calls `cancel()` when
+//! Cancellation: the JS layer hands a `CancelToken` with a call and calls `cancel()` when
 //! its `AbortSignal` fires (through `cancel`); that aborts the core task, which drops the core future (so the
 //! HTTP request is dropped too; see `witi::flows`).
 
