@@ -37,10 +37,14 @@ object Matchers {
                 }
             }
         }
-        return when {
-            got == null -> matcher.isNull
-            got.isNumber && matcher.isNumber -> got.asDouble() == matcher.asDouble()
-            else -> got == matcher
-        }
+        return if (got == null) matcher.isNull else same(got, matcher)
     }
+
+    /** JSON equality where numbers compare as numbers at any depth (`7` equals `7.0`). */
+    fun same(a: JsonNode, b: JsonNode): Boolean = a.equals(
+        Comparator<JsonNode> { x, y ->
+            if (x.isNumber && y.isNumber) x.asDouble().compareTo(y.asDouble()) else if (x == y) 0 else 1
+        },
+        b,
+    )
 }
