@@ -82,25 +82,31 @@ fn targets(codes: Vec<i64>) -> Vec<witi::StatusCode> {
     codes.into_iter().map(witi::StatusCode::from_code).collect()
 }
 
-/// `on_qr` as the core wants it. `hop` is for calls made on a runtime worker (the async
-/// client): the worker hands its other tasks off before it waits for the GIL.
+/// `on_qr` as the core wants it. `from_runtime` is for calls made on a runtime worker (the
+/// async client): those threads enter Python through `runtime::with_python`.
+///
+/// The call runs in `block_in_place`: a worker hands its other tasks off before it waits for
+/// the GIL, and the blocking client's thread (inside `block_on`) leaves the runtime context,
+/// so that `on_qr` may itself make blocking calls (`client.status()`), which would otherwise
+/// be a nested `block_on`, a tokio panic.
 fn on_qr(
     callback: Py<PyAny>,
-    hop: bool,
+    from_runtime: bool,
 ) -> impl FnMut(&witi::QrCode) -> Result<(), witi::CallbackError> + Send {
     move |qr| {
         let call = |py: Python<'_>| -> PyResult<()> {
             callback.bind(py).call1((qr.to_py(py)?,))?;
             Ok(())
         };
-        let done = if hop {
-            tokio::task::block_in_place(|| runtime::with_python(call))
-                .unwrap_or_else(|| Err(shutting_down()))
-        } else {
-            // The caller's own thread, a Python thread: no exit hazard.
-            Python::attach(call)
-        };
-        done.map_err(callback_error)
+        tokio::task::block_in_place(|| {
+            if from_runtime {
+                runtime::with_python(call).unwrap_or_else(|| Err(shutting_down()))
+            } else {
+                // The caller's own thread, a Python thread: no exit hazard.
+                Python::attach(call)
+            }
+        })
+        .map_err(callback_error)
     }
 }
 

@@ -141,3 +141,20 @@ def test_one_async_client_on_two_loops_in_two_threads(sim: Sim, key: str) -> Non
     for t in threads:
         t.join()
     assert len(results) == 40
+
+
+def test_async_on_qr_may_await_the_client(sim: Sim, key: str) -> None:
+    sim.post(f"instances/{key}/config", {"starting_delay_ms": 0, "auto_scan_after_ms": 100})
+
+    async def main() -> None:
+        client = witi.AsyncClient(key, base_url=sim.url)
+        seen: list = []
+
+        async def on_qr(qr: witi.QrCode) -> None:
+            seen.append((await client.status()).code)
+
+        status = await client.connect(on_qr, timeout=10, poll_interval=0.05)
+        assert status.code is witi.StatusCode.AUTHENTICATED
+        assert seen == [witi.StatusCode.WAIT_FOR_QR_AUTHENTICATION]
+
+    asyncio.run(main())

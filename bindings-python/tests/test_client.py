@@ -228,3 +228,12 @@ def test_every_core_error_code_has_its_class() -> None:
     for code, cls in witi._errors._BY_CODE.items():
         assert cls.code == code and issubclass(cls, witi.WitiError)
         assert getattr(witi, cls.__name__) is cls
+
+
+def test_on_qr_may_make_blocking_calls(sim: Sim, key: str) -> None:
+    sim.post(f"instances/{key}/config", {"starting_delay_ms": 0, "auto_scan_after_ms": 100})
+    client = witi.Client(key, base_url=sim.url)
+    seen: list = []
+    status = client.connect(lambda qr: seen.append(client.status().code), timeout=10, poll_interval=0.05)
+    assert status.code is witi.StatusCode.AUTHENTICATED
+    assert seen == [witi.StatusCode.WAIT_FOR_QR_AUTHENTICATION]

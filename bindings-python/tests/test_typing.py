@@ -47,3 +47,8 @@ def test_typed_example_runs() -> None:
         assert proc.stdin is not None
         proc.stdin.close()
         proc.wait(timeout=10)
+
+
+def test_the_package_passes_mypy_strict() -> None:
+    done = mypy("mypy", "--strict", "--no-incremental", "-p", "witi")
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -154,3 +154,16 @@ def test_decode_postback_accepts_bytes_like_and_str() -> None:
     with pytest.raises(witi.PostbackError) as info:
         witi.decode_postback(b"BULK,[1")
     assert info.value.code == "postback"
+
+
+def test_a_handler_may_call_the_blocking_client(sim: Sim, key: str) -> None:
+    client = witi.Client(key, base_url=sim.url)
+    codes: List[object] = []
+
+    def handler(event: witi.Event) -> None:
+        codes.append(client.status().code)  # a blocking call from the receiver's thread
+
+    with witi.listen(handler) as server:
+        client.set_config(webhook=server.url + "x")
+        wait_until(lambda: bool(codes))
+    assert codes == [witi.StatusCode.NO_CONNECTION]
