@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -76,7 +77,8 @@ def test_clients_work_in_a_forked_child(sim: Sim, key: str) -> None:
         try:
             old = client.status().code
             new = witi.Client(key, base_url=sim.url).status().code
-            os.write(write, f"{int(old)} {int(new)}".encode())
+            aio = asyncio.run(witi.AsyncClient(key, base_url=sim.url).status()).code
+            os.write(write, f"{int(old)} {int(new)} {int(aio)}".encode())
             code = 0
         except BaseException as e:  # noqa: BLE001 - reported to the parent
             os.write(write, f"error {e!r}".encode())
@@ -87,9 +89,9 @@ def test_clients_work_in_a_forked_child(sim: Sim, key: str) -> None:
     report = os.read(read, 1000).decode()
     os.close(read)
     assert os.WEXITSTATUS(status) == 0, report
-    assert report == "0 0"
+    assert report == "0 0 0"
     assert client.status().code == 0  # and the parent's client still works
-    assert sim.instance(key)["calls"]["status.aspx"] == 4
+    assert sim.instance(key)["calls"]["status.aspx"] == 5
 
 
 EXIT_RACE = textwrap.dedent(
