@@ -45,7 +45,7 @@ pub struct ServerArgs {
     /// The instance's API key.
     #[arg(long, global = true, env = "WITI_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
-    /// The API's base URL (default https://api.witi.me/).
+    /// The API's base URL (default: api.witi.me over HTTPS).
     #[arg(long, global = true, env = "WITI_BASE_URL")]
     pub base_url: Option<String>,
     /// Seconds to wait for each answer.
