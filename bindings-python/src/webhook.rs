@@ -117,6 +117,12 @@ impl WebhookServer {
         Ok(())
     }
 
+    /// Stops without waiting (the core winds down in the background): for a caller that must
+    /// not block, such as the event loop an async handler needs to finish.
+    fn stop(&self) {
+        drop(self.inner.lock().unwrap_or_else(|p| p.into_inner()).take());
+    }
+
     fn __repr__(&self) -> String {
         format!("<witi.WebhookServer url={:?}>", self.url())
     }

@@ -105,6 +105,32 @@ def test_an_async_handler_is_awaited_on_the_loop(sim: Sim, key: str) -> None:
     asyncio.run(main())
 
 
+def test_close_on_the_loop_while_an_async_handler_runs_does_not_deadlock(sim: Sim, key: str) -> None:
+    started = threading.Event()
+    outcome: List[object] = []
+
+    async def main() -> None:
+        async def handler(event: witi.Event) -> None:
+            started.set()
+            await asyncio.sleep(0.3)
+
+        server = witi.WebhookServer(handler)
+        client = witi.AsyncClient(key, base_url=sim.url)
+        await client.set_config(webhook=server.url + "x")
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        with pytest.warns(RuntimeWarning, match="aclose"):
+            server.close()  # on the loop, with the handler awaiting on it
+        outcome.append(server.closed)
+
+    # In a thread of its own, so that a deadlock fails the test instead of hanging the run.
+    runner = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+    runner.start()
+    runner.join(timeout=15)
+    assert not runner.is_alive(), "close() on the loop deadlocked"
+    assert outcome == [True]
+
+
 def test_an_async_handler_without_a_loop_runs_anyway(sim: Sim, key: str) -> None:
     seen: List[str] = []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import warnings
 from typing import Any, Awaitable, Callable, Optional, Tuple, Union
 
 from . import _native
@@ -53,6 +54,7 @@ class WebhookServer:
                 else:
                     asyncio.run(_await(result))
 
+        self._loop = loop
         _native.refresh_log_level()
         self._native = _native.WebhookServer(dispatch, host, port, token, float(body_timeout))
 
@@ -74,7 +76,22 @@ class WebhookServer:
         """Stops accepting, lets the handler finish what was received, frees the port.
 
         From a coroutine, use ``await aclose()``: an async handler needs the loop to finish.
+        Called on that loop anyway, ``close()`` does not wait (waiting would stall the loop
+        the handler needs): it stops the server in the background and warns.
         """
+        try:
+            running: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not None and running is self._loop:
+            warnings.warn(
+                "WebhookServer.close() on the event loop does not wait for the handler; "
+                "use 'await server.aclose()' or 'async with'",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            self._native.stop()
+            return
         self._native.close()
 
     async def aclose(self) -> None:
