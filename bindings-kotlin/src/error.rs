@@ -1,5 +1,5 @@
 //! `witi::Error` as one uniffi error enum: a sealed `WitiException` in Kotlin (one subclass
-//! per code of `sdk-surface.md`), an `Error` enum in Swift.
+//! per code of `sdk-surface.md`), the `WitiError` enum (conforming to `Error`) in Swift (`uniffi.toml` renames it).
 //!
 //! Every variant carries `code` (the shared code string, so a `when` is not needed to log it)
 //! and `detail` (the core's text, already redacted by the core: the key never reaches here);

@@ -813,7 +813,7 @@ open func clear()async throws  -> ClearResult  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeClearResult_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -832,7 +832,7 @@ open func closeSession()async throws  -> SessionResult  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSessionResult_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -854,7 +854,7 @@ open func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInte
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeStatus_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -873,7 +873,7 @@ open func disconnect()async throws  -> Status  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeStatus_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -893,7 +893,7 @@ open func generateQrcode(userAgent: String? = nil)async throws  -> QrCode  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeQrCode_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -912,7 +912,7 @@ open func restoreSession()async throws  -> SessionResult  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSessionResult_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -931,7 +931,7 @@ open func saveSession()async throws  -> SessionResult  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSessionResult_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -951,7 +951,7 @@ open func setConfig(config: Config)async throws  -> Status  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeStatus_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -970,7 +970,7 @@ open func status()async throws  -> Status  {
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeStatus_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -990,7 +990,7 @@ open func waitForStatus(targets: [StatusCode], timeout: TimeInterval, pollInterv
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeStatus_lift,
-            errorHandler: FfiConverterTypeWitiException_lift
+            errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
@@ -1121,7 +1121,7 @@ open class QrHandlerImpl: QrHandler, @unchecked Sendable {
     
 
     
-open func onQr(qr: QrCode)throws   {try rustCallWithError(FfiConverterTypeWitiException_lift) {
+open func onQr(qr: QrCode)throws   {try rustCallWithError(FfiConverterTypeWitiError_lift) {
         uniffiCallStatus in
     uniffi_witi_uniffi_fn_method_qrhandler_on_qr(
             self.uniffiCloneHandle(),
@@ -1180,7 +1180,7 @@ fileprivate struct UniffiCallbackInterfaceQrHandler {
                 callStatus: uniffiCallStatus,
                 makeCall: makeCall,
                 writeReturn: writeReturn,
-                lowerError: FfiConverterTypeWitiException_lower
+                lowerError: FfiConverterTypeWitiError_lower
             )
         }
     )
@@ -1328,7 +1328,7 @@ open class WebhookHandlerImpl: WebhookHandler, @unchecked Sendable {
     
 
     
-open func onEvent(event: Event)throws   {try rustCallWithError(FfiConverterTypeWitiException_lift) {
+open func onEvent(event: Event)throws   {try rustCallWithError(FfiConverterTypeWitiError_lift) {
         uniffiCallStatus in
     uniffi_witi_uniffi_fn_method_webhookhandler_on_event(
             self.uniffiCloneHandle(),
@@ -1387,7 +1387,7 @@ fileprivate struct UniffiCallbackInterfaceWebhookHandler {
                 callStatus: uniffiCallStatus,
                 makeCall: makeCall,
                 writeReturn: writeReturn,
-                lowerError: FfiConverterTypeWitiException_lower
+                lowerError: FfiConverterTypeWitiError_lower
             )
         }
     )
@@ -2760,7 +2760,7 @@ public func FfiConverterTypeStatusCode_lower(_ value: StatusCode) -> RustBuffer 
  * `toString()` (Swift: `description`) is the core's text, `detail`.
  */
 public 
-enum WitiException: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+enum WitiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
@@ -2839,16 +2839,16 @@ public var description: String {
 }
 
 #if compiler(>=6)
-extension WitiException: Sendable {}
+extension WitiError: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeWitiException: FfiConverterRustBuffer {
-    typealias SwiftType = WitiException
+public struct FfiConverterTypeWitiError: FfiConverterRustBuffer {
+    typealias SwiftType = WitiError
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WitiException {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WitiError {
         let variant: Int32 = try readInt(&buf)
         switch variant {
 
@@ -2905,7 +2905,7 @@ public struct FfiConverterTypeWitiException: FfiConverterRustBuffer {
         }
     }
 
-    public static func write(_ value: WitiException, into buf: inout [UInt8]) {
+    public static func write(_ value: WitiError, into buf: inout [UInt8]) {
         switch value {
 
         
@@ -2984,15 +2984,15 @@ public struct FfiConverterTypeWitiException: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWitiException_lift(_ buf: RustBuffer) throws -> WitiException {
-    return try FfiConverterTypeWitiException.lift(buf)
+public func FfiConverterTypeWitiError_lift(_ buf: RustBuffer) throws -> WitiError {
+    return try FfiConverterTypeWitiError.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeWitiException_lower(_ value: WitiException) -> RustBuffer {
-    return FfiConverterTypeWitiException.lower(value)
+public func FfiConverterTypeWitiError_lower(_ value: WitiError) -> RustBuffer {
+    return FfiConverterTypeWitiError.lower(value)
 }
 
 #if swift(>=5.8)
@@ -3453,7 +3453,7 @@ public func statusCodeOf(code: Int64) -> StatusCode  {
  * `Postback` when it does not decode or breaks a limit.
  */
 public func decodePostback(body: Data)throws  -> [Event]  {
-    return try  FfiConverterSequenceTypeEvent.lift(try rustCallWithError(FfiConverterTypeWitiException_lift) {
+    return try  FfiConverterSequenceTypeEvent.lift(try rustCallWithError(FfiConverterTypeWitiError_lift) {
         uniffiCallStatus in
     uniffi_witi_uniffi_fn_func_decode_postback(
         FfiConverterData.lower(body),uniffiCallStatus
