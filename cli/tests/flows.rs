@@ -382,3 +382,44 @@ fn a_qr_image_that_does_not_decode_is_saved_for_the_user_to_open() {
     // The fresh QR after it is drawn as usual.
     assert_eq!(drawings(&out.stdout).len(), 1);
 }
+
+/// On a terminal (a pty from util-linux `script`), the QR comes in black-on-white ANSI colours,
+/// a spinner counts the seconds left on stderr, and the drawing still scans.
+#[test]
+fn on_a_terminal_the_qr_is_coloured_and_a_spinner_counts_down() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let sim = sim();
+    sim.set_instance_config(
+        KEY,
+        InstanceConfig {
+            auto_scan_after_ms: Some(Some(1500)),
+            starting_delay_ms: Some(100),
+            ..InstanceConfig::default()
+        },
+    )
+    .expect("config");
+    let command = format!("{} connect --wait 20", env!("CARGO_BIN_EXE_witi"));
+    let out = run(std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("WITI_API_KEY", KEY)
+        .env("WITI_BASE_URL", sim.url())
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // stdout and stderr share the pty: drop the spinner's line clearing.
+    let screen = out.stdout.replace('\r', "").replace("\x1b[2K", "");
+    assert!(screen.contains("\x1b[30;47m"), "coloured QR lines");
+    assert!(screen.contains("s left on this QR"), "a spinner: {screen}");
+    let grids = drawings(&screen);
+    assert_eq!(grids.len(), 1);
+    assert!(decode(&grids[0]).is_some_and(|p| p.starts_with("2@")));
+    assert!(screen.contains("Connected: "));
+}
