@@ -197,8 +197,15 @@ class Client {
 
 function decodePostback(body) {
   try {
-    // The native side sends the events as one JSON text (faster than building them via napi).
-    return JSON.parse(native.decodePostback(body))
+    // The native side sends the events as one JSON text (faster than building them via napi),
+    // without a status's rawJson when it is the event's own json (src/postback.rs).
+    const events = JSON.parse(native.decodePostback(body))
+    for (const event of events) {
+      if (event.status !== undefined && event.status.rawJson === undefined) {
+        event.status.rawJson = event.json
+      }
+    }
+    return events
   } catch (e) {
     throw translate(e)
   }

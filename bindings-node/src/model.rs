@@ -47,6 +47,8 @@ pub struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<StorageNode>,
     /// The response text as received.
+    // Empty only on its way out of `decodePostback`, where index.js restores it (postback.rs).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub raw_json: String,
 }
 

@@ -6,6 +6,9 @@
 //! The events cross into JS as one JSON text that `index.js` hands to `JSON.parse`: V8 builds
 //! the objects from it faster than napi sets their properties one by one (see
 //! bench/node/README.md). The shape is the same plain objects as everywhere else (`model.rs`).
+//! A status event's `rawJson` is its `json` (the core reads the status from the event's own
+//! text), so it crosses once: it is left out of the text and `index.js` sets it back, which
+//! keeps the largest escaped string from being encoded and parsed twice.
 
 use crate::error;
 use crate::model::Event;
@@ -23,7 +26,16 @@ pub fn decode_postback(body: BufferSlice) -> napi::Result<String> {
     let events: Vec<Event> = witi::decode_postback(&body)
         .map_err(|e| error::to_napi(&e))?
         .into_iter()
-        .map(Event::from)
+        .map(|event| {
+            let mut event = Event::from(event);
+            if let Some(status) = event.status.as_mut()
+                && status.raw_json == event.json
+            {
+                // Not serialized when empty; index.js restores it from `json`.
+                status.raw_json.clear();
+            }
+            event
+        })
         .collect();
     // Plain structs of strings, numbers and booleans always serialize.
     serde_json::to_string(&events).map_err(|e| error::invalid(format!("encoding events: {e}")))

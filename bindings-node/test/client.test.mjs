@@ -184,6 +184,19 @@ describe('client', { concurrency: 8 }, () => {
     assert.deepEqual(Object.keys(witi).includes('Client'), true)
   })
 
+  it('a decoded status event keeps its own text in json and in status.rawJson', () => {
+    const text = '{"status":10,"statusString":"WhatsAppAuthenticated","connected":true}'
+    const bulk = 'BULK,' + JSON.stringify([text, '{"other":1}'].map((t) => Buffer.from(t).toString('base64')))
+    for (const body of [Buffer.from(`\ufeff ${text}\n`), Buffer.from(bulk)]) {
+      const [status, ...rest] = decodePostback(body)
+      assert.equal(status.kind, 'status')
+      assert.equal(status.json, text)
+      assert.equal(status.status.rawJson, text)
+      assert.equal(status.status.code, StatusCode.AUTHENTICATED)
+      for (const other of rest) assert.deepEqual(other, { kind: 'unknown', json: '{"other":1}' })
+    }
+  })
+
   it('reads WITI_API_KEY and WITI_BASE_URL', async () => {
     const key = freshKey('env')
     process.env.WITI_API_KEY = key
