@@ -9,7 +9,7 @@
 //!
 //! Files, by concept (the same names in every binding): `client.rs` (the eight commands and the
 //! flows), `error.rs`, `model.rs` (the records), `postback.rs`, `webhook.rs`, and
-//! `runtime.rs` (the one place that puts core futures on the core's runtime and that fixes
+//! `logging.rs` (the core's log lines to a host logger), `runtime.rs` (the one place that puts core futures on the core's runtime and that fixes
 //! uniffi's `async_runtime`).
 
 uniffi::setup_scaffolding!();
@@ -19,12 +19,14 @@ mod runtime;
 
 mod client;
 mod error;
+mod logging;
 mod model;
 mod postback;
 mod webhook;
 
 pub use client::{Client, ClientOptions, QrHandler};
 pub use error::WitiException;
+pub use logging::{LogLevel, WitiLogger, set_logger};
 pub use model::*;
 pub use postback::decode_postback;
 pub use webhook::{WebhookHandler, WebhookServer};

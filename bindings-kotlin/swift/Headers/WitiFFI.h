@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceQrHandlerMethod0)(uint64_t, RustBuffer, vo
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_WITI_LOGGER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_WITI_LOGGER_METHOD0
+typedef void (*UniffiCallbackInterfaceWitiLoggerMethod0)(uint64_t, RustBuffer, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_WEBHOOK_HANDLER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_WEBHOOK_HANDLER_METHOD0
 typedef void (*UniffiCallbackInterfaceWebhookHandlerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -264,6 +271,15 @@ typedef struct UniffiVTableCallbackInterfaceQrHandler {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceQrHandlerMethod0 _Nonnull onQr;
 } UniffiVTableCallbackInterfaceQrHandler;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_WITI_LOGGER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_WITI_LOGGER
+typedef struct UniffiVTableCallbackInterfaceWitiLogger {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceWitiLoggerMethod0 _Nonnull log;
+} UniffiVTableCallbackInterfaceWitiLogger;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_WEBHOOK_HANDLER
@@ -370,6 +386,26 @@ void uniffi_witi_uniffi_fn_init_callback_vtable_qrhandler(const UniffiVTableCall
 void uniffi_witi_uniffi_fn_method_qrhandler_on_qr(uint64_t ptr, RustBuffer qr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_CLONE_WITILOGGER
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_CLONE_WITILOGGER
+uint64_t uniffi_witi_uniffi_fn_clone_witilogger(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FREE_WITILOGGER
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FREE_WITILOGGER
+void uniffi_witi_uniffi_fn_free_witilogger(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_INIT_CALLBACK_VTABLE_WITILOGGER
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_INIT_CALLBACK_VTABLE_WITILOGGER
+void uniffi_witi_uniffi_fn_init_callback_vtable_witilogger(const UniffiVTableCallbackInterfaceWitiLogger* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_WITILOGGER_LOG
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_WITILOGGER_LOG
+void uniffi_witi_uniffi_fn_method_witilogger_log(uint64_t ptr, RustBuffer level, RustBuffer target, RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_CLONE_WEBHOOKHANDLER
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_CLONE_WEBHOOKHANDLER
 uint64_t uniffi_witi_uniffi_fn_clone_webhookhandler(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -448,6 +484,11 @@ void uniffi_witi_uniffi_fn_func_test_only_panic(RustBuffer message, RustCallStat
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_TEST_ONLY_PANIC_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_TEST_ONLY_PANIC_ASYNC
 uint64_t uniffi_witi_uniffi_fn_func_test_only_panic_async(RustBuffer message
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_SET_LOGGER
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_SET_LOGGER
+void uniffi_witi_uniffi_fn_func_set_logger(RustBuffer logger, RustBuffer level, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_STATUS_CODE_OF
@@ -732,6 +773,12 @@ uint16_t uniffi_witi_uniffi_checksum_func_test_only_panic_async(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_SET_LOGGER
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_SET_LOGGER
+uint16_t uniffi_witi_uniffi_checksum_func_set_logger(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_STATUS_CODE_OF
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_STATUS_CODE_OF
 uint16_t uniffi_witi_uniffi_checksum_func_status_code_of(void
@@ -813,6 +860,12 @@ uint16_t uniffi_witi_uniffi_checksum_method_client_wait_for_status(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_QRHANDLER_ON_QR
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_QRHANDLER_ON_QR
 uint16_t uniffi_witi_uniffi_checksum_method_qrhandler_on_qr(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_WITILOGGER_LOG
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_WITILOGGER_LOG
+uint16_t uniffi_witi_uniffi_checksum_method_witilogger_log(void
     
 );
 #endif

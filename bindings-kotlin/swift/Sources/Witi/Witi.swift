@@ -1656,6 +1656,218 @@ public func FfiConverterTypeWebhookServer_lower(_ value: WebhookServer) -> UInt6
 
 
 
+
+
+/**
+ * Receives the core's log lines. Called on core threads: return quickly; what it throws is
+ * dropped (a logger must not break a request).
+ */
+public protocol WitiLogger: AnyObject, Sendable {
+    
+    func log(level: LogLevel, target: String, message: String) 
+    
+}
+/**
+ * Receives the core's log lines. Called on core threads: return quickly; what it throws is
+ * dropped (a logger must not break a request).
+ */
+open class WitiLoggerImpl: WitiLogger, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_witi_uniffi_fn_clone_witilogger(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_witi_uniffi_fn_free_witilogger(handle, $0) }
+    }
+
+    
+
+    
+open func log(level: LogLevel, target: String, message: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_witilogger_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLogLevel_lower(level),
+        FfiConverterString.lower(target),
+        FfiConverterString.lower(message),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceWitiLogger {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceWitiLogger = UniffiVTableCallbackInterfaceWitiLogger(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeWitiLogger.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface WitiLogger: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeWitiLogger.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface WitiLogger: handle missing in uniffiClone")
+            }
+        },
+        log: { (
+            uniffiHandle: UInt64,
+            level: RustBuffer,
+            target: RustBuffer,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeWitiLogger.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.log(
+                     level: try FfiConverterTypeLogLevel_lift(level),
+                     target: try FfiConverterString.lift(target),
+                     message: try FfiConverterString.lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceWitiLogger> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceWitiLogger>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitWitiLogger() {
+    uniffi_witi_uniffi_fn_init_callback_vtable_witilogger(UniffiCallbackInterfaceWitiLogger.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWitiLogger: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<WitiLogger>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = WitiLogger
+
+    public static func lift(_ handle: UInt64) throws -> WitiLogger {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return WitiLoggerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: WitiLogger) -> UInt64 {
+         if let rustImpl = value as? WitiLoggerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WitiLogger {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: WitiLogger, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWitiLogger_lift(_ handle: UInt64) throws -> WitiLogger {
+    return try FfiConverterTypeWitiLogger.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWitiLogger_lower(_ value: WitiLogger) -> UInt64 {
+    return FfiConverterTypeWitiLogger.lower(value)
+}
+
+
+
+
 /**
  * What `clear` returns.
  */
@@ -2584,6 +2796,96 @@ public func FfiConverterTypeEventKind_lower(_ value: EventKind) -> RustBuffer {
 
 
 /**
+ * How much the core tells, from the most severe.
+ */
+
+public enum LogLevel: Equatable, Hashable {
+    
+    case error
+    case warn
+    case info
+    case debug
+    case trace
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LogLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogLevel: FfiConverterRustBuffer {
+    typealias SwiftType = LogLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .error
+        
+        case 2: return .warn
+        
+        case 3: return .info
+        
+        case 4: return .debug
+        
+        case 5: return .trace
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LogLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .error:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .warn:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .info:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .debug:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .trace:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lift(_ buf: RustBuffer) throws -> LogLevel {
+    return try FfiConverterTypeLogLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
+    return FfiConverterTypeLogLevel.lower(value)
+}
+
+
+
+/**
  * A connection status code. A code this SDK does not know is `Unknown(value)`, never an error.
  */
 
@@ -3118,6 +3420,30 @@ fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeWitiLogger: FfiConverterRustBuffer {
+    typealias SwiftType = WitiLogger?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWitiLogger.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWitiLogger.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeConnectionInfo: FfiConverterRustBuffer {
     typealias SwiftType = ConnectionInfo?
 
@@ -3438,6 +3764,17 @@ public func testOnlyPanicAsync(message: String)async   {
         )
 }
 /**
+ * Sends the core's log lines at `level` and more severe to `logger`; `None` stops them.
+ */
+public func setLogger(logger: WitiLogger?, level: LogLevel)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_func_set_logger(
+        FfiConverterOptionTypeWitiLogger.lower(logger),
+        FfiConverterTypeLogLevel_lower(level),uniffiCallStatus
+    )
+}
+}
+/**
  * The status code for a number; unknown numbers are kept as `Unknown`.
  */
 public func statusCodeOf(code: Int64) -> StatusCode  {
@@ -3482,6 +3819,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_func_test_only_panic_async() != 32517) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_witi_uniffi_checksum_func_set_logger() != 28273) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_witi_uniffi_checksum_func_status_code_of() != 53435) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3524,6 +3864,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_method_qrhandler_on_qr() != 12461) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_witi_uniffi_checksum_method_witilogger_log() != 29460) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_witi_uniffi_checksum_method_webhookhandler_on_event() != 6635) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3545,6 +3888,7 @@ private let initializationResult: InitializationResult = {
 
     uniffiCallbackInitQrHandler()
     uniffiCallbackInitWebhookHandler()
+    uniffiCallbackInitWitiLogger()
     return InitializationResult.ok
 }()
 

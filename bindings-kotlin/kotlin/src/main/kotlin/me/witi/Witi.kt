@@ -90,3 +90,31 @@ fun listen(address: String, token: String? = null, handler: (Event) -> Unit): We
 /** The status's code as its number (10 for `AUTHENTICATED`). */
 val Status.codeNumber: Long
     get() = code.code()
+
+/**
+ * Sends the core's log lines at [level] and more severe to [log] (level, target, message):
+ * requests at DEBUG, webhook handler failures at WARN. Called on core threads; what [log]
+ * throws is dropped. The API key never appears in a line. `setLogger(null, level)` stops.
+ */
+fun setLogger(level: LogLevel = LogLevel.INFO, log: (LogLevel, String, String) -> Unit) =
+    setLogger(object : WitiLogger {
+        override fun log(level: LogLevel, target: String, message: String) {
+            // Dropped here rather than crossing back into Rust as a callback failure.
+            runCatching { log(level, target, message) }
+        }
+    }, level)
+
+/** [setLogger] onto `java.util.logging`'s logger `witi` (which SLF4J/Logback can bridge). */
+fun logToJavaUtilLogging(level: LogLevel = LogLevel.INFO) {
+    val logger = java.util.logging.Logger.getLogger("witi")
+    setLogger(level) { lineLevel, target, message ->
+        val julLevel = when (lineLevel) {
+            LogLevel.ERROR -> java.util.logging.Level.SEVERE
+            LogLevel.WARN -> java.util.logging.Level.WARNING
+            LogLevel.INFO -> java.util.logging.Level.INFO
+            LogLevel.DEBUG -> java.util.logging.Level.FINE
+            LogLevel.TRACE -> java.util.logging.Level.FINEST
+        }
+        logger.log(julLevel, "$message [$target]")
+    }
+}
