@@ -235,11 +235,22 @@ function listen(address, handler, options = {}) {
       }
     }
   }
+  const { signal } = options
+  if (signal?.aborted) return Promise.reject(signal.reason)
+  let started
   try {
-    return native.listen(String(address), wrapped, options.token).catch(rethrow)
+    started = native.listen(String(address), wrapped, options.token).catch(rethrow)
   } catch (e) {
     return Promise.reject(translate(e))
   }
+  if (!signal) return started
+  return started.then((server) => {
+    // An abort closes the receiver, as it would cancel a call; close() failing is moot then.
+    const stop = () => server.close().catch(() => {})
+    if (signal.aborted) stop()
+    else signal.addEventListener('abort', stop, { once: true })
+    return server
+  })
 }
 
 // A TypeScript numeric enum has reverse entries (StatusCode[10] === 'AUTHENTICATED'); napi's

@@ -43,6 +43,8 @@ export interface ListenOptions {
   token?: string
   /** Called when the handler throws or rejects (default: `console.error`); the receiver keeps serving. */
   onError?: (error: unknown, event: Event) => void
+  /** Closes the receiver when aborted (`listen` rejects with its reason if already aborted). */
+  signal?: AbortSignal
 }
 
 /** The stable error codes, the same in every language. */

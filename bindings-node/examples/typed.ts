@@ -51,7 +51,7 @@ export async function everything(): Promise<void> {
   const kind: 'status' | 'unknown' = events[0].kind
   const server: WebhookServer = await listen('127.0.0.1:0', async (event: Event) => {
     if (event.kind === 'status' && event.status) console.log(event.status.code)
-  }, { token: 't', onError: (error: unknown, event: Event) => console.error(error, event.json) })
+  }, { token: 't', onError: (error: unknown, event: Event) => console.error(error, event.json), signal: AbortSignal.timeout(60_000) })
   const url: string = server.url
   const port: number = server.port
   await server.close()

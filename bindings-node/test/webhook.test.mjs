@@ -115,6 +115,25 @@ describe('receiver', { concurrency: 3 }, () => {
     await assert.rejects(fetch(url, { method: 'POST', body: '{}' }))
   })
 
+  it('an AbortSignal closes the receiver; an aborted one starts nothing', async () => {
+    const controller = new AbortController()
+    const server = await listen('127.0.0.1:0', () => {}, { signal: controller.signal })
+    const ok = await fetch(`${server.url}hook`, { method: 'POST', body: '{"status":0}' })
+    assert.equal(ok.status, 200)
+    controller.abort()
+    let closed = false
+    for (let i = 0; i < 200 && !closed; i++) {
+      closed = await fetch(server.url, { method: 'POST', body: '{}' }).then(() => false, () => true)
+      if (!closed) await sleep(10)
+    }
+    assert.ok(closed, 'the port is closed after the abort')
+    const reason = new Error('not now')
+    await assert.rejects(
+      listen('127.0.0.1:0', () => {}, { signal: AbortSignal.abort(reason) }),
+      (e) => e === reason,
+    )
+  })
+
   it('refuses a bad address and a port in use with WitiErrors', async () => {
     await assert.rejects(listen('not an address', () => {}), InvalidArgumentError)
     const server = await listen('127.0.0.1:0', () => {})
