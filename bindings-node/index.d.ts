@@ -16,7 +16,7 @@ export interface GenerateQrcodeOptions extends CallOptions {
 
 /** Options of `waitForStatus`. */
 export interface WaitOptions extends CallOptions {
-  /** How long to wait in all (default 30000). */
+  /** How long to wait in all (default 60000). */
   timeoutMs?: number
   /** How often to poll (default 1000). */
   pollIntervalMs?: number
@@ -125,7 +125,7 @@ export declare class Client {
   clear(options?: CallOptions): Promise<ClearResult>
   /** `set_config.aspx`: changes the PostBack URL, browser name, API version, bulk delivery. */
   setConfig(config: Config, options?: CallOptions): Promise<Status>
-  /** Polls `status()` until its code is one of `targets` (default timeout 30 s, poll 1 s). */
+  /** Polls `status()` until its code is one of `targets` (default timeout 60 s, poll 1 s). */
   waitForStatus(targets: StatusCode | StatusCode[], options?: WaitOptions): Promise<Status>
   /**
    * Pairs a phone: QR codes go to `onQr` until the status is authenticated (default

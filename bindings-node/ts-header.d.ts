@@ -16,7 +16,7 @@ export interface GenerateQrcodeOptions extends CallOptions {
 
 /** Options of `waitForStatus`. */
 export interface WaitOptions extends CallOptions {
-  /** How long to wait in all (default 30000). */
+  /** How long to wait in all (default 60000). */
   timeoutMs?: number
   /** How often to poll (default 1000). */
   pollIntervalMs?: number

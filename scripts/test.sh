@@ -15,7 +15,7 @@ cargo --version
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p witi -p witi-sim -p witi-cli
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --lib -p witi -p witi-sim -p witi-cli
 
 step "Rust: unit, integration, conformance, simulator"
 cargo test --workspace --locked 2>&1 | tee target/rust-tests.out

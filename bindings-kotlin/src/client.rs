@@ -176,7 +176,7 @@ impl Client {
         poll_interval: Option<Duration>,
     ) -> Result<Status, WitiException> {
         let targets: Vec<witi::StatusCode> = targets.into_iter().map(StatusCode::to_core).collect();
-        let poll_interval = poll_interval.unwrap_or(witi::ConnectOptions::default().poll_interval);
+        let poll_interval = poll_interval.unwrap_or(witi::DEFAULT_POLL_INTERVAL);
         self.run(|c| async move { c.wait_for_status(&targets, timeout, poll_interval).await })
             .await
     }

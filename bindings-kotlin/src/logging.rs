@@ -4,13 +4,11 @@
 //! `WitiLogger` (Kotlin's `me.witi.logToJavaUtilLogging()` is one, on `java.util.logging`'s
 //! logger `witi`). Without one, nothing is formatted and nothing crosses the FFI: the level
 //! check is an atomic load. The core keeps the key out of every event (tested in
-//! `core/tests/client.rs`); this file only formats an event as `message field=value ...`.
+//! `core/tests/client.rs`); the text of each event is the core's (`witi::log_line`).
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Once, RwLock};
 
-use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -87,35 +85,12 @@ impl<S: tracing::Subscriber> Layer<S> for ToHost {
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         let logger = LOGGER.read().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(logger) = logger else { return };
-        let mut text = Text::default();
-        event.record(&mut text);
+        let text = witi::log_line::format_event(event);
         let level = LogLevel::of(event.metadata().level());
         let target = event.metadata().target().to_owned();
         // A throwing host logger surfaces as a panic of the callback: contain it here.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            logger.log(level, target, text.0)
+            logger.log(level, target, text)
         }));
-    }
-}
-
-/// `message field=value ...`, in the order the event gives.
-#[derive(Default)]
-struct Text(String);
-
-impl Visit for Text {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.0.insert_str(0, value);
-        } else {
-            let _ = write!(self.0, " {}={value:?}", field.name());
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0.insert_str(0, &format!("{value:?}"));
-        } else {
-            let _ = write!(self.0, " {}={value:?}", field.name());
-        }
     }
 }

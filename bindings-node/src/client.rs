@@ -48,14 +48,11 @@ pub struct Client {
     inner: witi::Client,
 }
 
-/// A duration in milliseconds from JS: finite and not negative, else `invalid_argument`.
+/// A duration in milliseconds from JS, checked by the core's one rule (`invalid_argument`).
 pub(crate) fn millis(name: &str, ms: Option<f64>, default: Duration) -> napi::Result<Duration> {
     match ms {
         None => Ok(default),
-        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Duration::from_secs_f64(ms / 1000.0)),
-        Some(_) => Err(error::invalid(format!(
-            "{name} must be a finite number of milliseconds, at least 0"
-        ))),
+        Some(ms) => witi::duration_from_millis(name, ms).map_err(|e| error::to_napi(&e)),
     }
 }
 
@@ -78,12 +75,9 @@ impl Client {
         if let Some(url) = options.base_url {
             builder = builder.base_url(url);
         }
-        if options.timeout_ms.is_some() {
-            builder = builder.timeout(millis(
-                "timeoutMs",
-                options.timeout_ms,
-                Duration::from_secs(30),
-            )?);
+        if let Some(ms) = options.timeout_ms {
+            let timeout = witi::duration_from_millis("timeoutMs", ms);
+            builder = builder.timeout(timeout.map_err(|e| error::to_napi(&e))?);
         }
         let mut policy = witi::RetryPolicy::default();
         if let Some(n) = options.max_retries {
@@ -254,7 +248,7 @@ impl Client {
         promise(env, cancel, work, Status::from)
     }
 
-    /// Polls `status()` until its code is one of `targets` (default timeout 30 s, poll 1 s).
+    /// Polls `status()` until its code is one of `targets` (default timeout 60 s, poll 1 s).
     #[napi(
         catch_unwind,
         ts_args_type = "targets: StatusCode | StatusCode[], options?: WaitOptions",
@@ -273,8 +267,12 @@ impl Client {
             .into_iter()
             .map(witi::StatusCode::from_code)
             .collect();
-        let timeout = millis("timeoutMs", timeout_ms, Duration::from_secs(30))?;
-        let poll = millis("pollIntervalMs", poll_interval_ms, Duration::from_secs(1))?;
+        let timeout = millis("timeoutMs", timeout_ms, witi::DEFAULT_WAIT_TIMEOUT)?;
+        let poll = millis(
+            "pollIntervalMs",
+            poll_interval_ms,
+            witi::DEFAULT_POLL_INTERVAL,
+        )?;
         let work = async move { c.wait_for_status(&targets, timeout, poll).await };
         promise(env, cancel, work, Status::from)
     }

@@ -5,7 +5,7 @@
 //! `runtime::future` as an asyncio awaitable). The Python classes of `witi/_client.py` wrap
 //! these with signatures, docstrings and the context-manager protocol.
 
-use crate::error::{callback_error, seconds, to_pyerr};
+use crate::error::{callback_error, to_pyerr};
 use crate::model::{Outcome, ToPy};
 use crate::runtime;
 use pyo3::prelude::*;
@@ -26,10 +26,10 @@ fn build(
         ..witi::RetryPolicy::default()
     };
     if let Some(backoff) = initial_backoff {
-        policy.initial_backoff = seconds("initial_backoff", backoff)?;
+        policy.initial_backoff = witi::duration_from_secs("initial_backoff", backoff)?;
     }
     let mut builder = witi::Client::builder()
-        .timeout(seconds("timeout", timeout)?)
+        .timeout(witi::duration_from_secs("timeout", timeout)?)
         .retry_policy(policy)
         .http_user_agent(HTTP_USER_AGENT);
     if let Some(key) = api_key {
@@ -72,8 +72,8 @@ fn connect_options(
     user_agent: Option<String>,
 ) -> witi::Result<witi::ConnectOptions> {
     Ok(witi::ConnectOptions {
-        timeout: seconds("timeout", timeout)?,
-        poll_interval: seconds("poll_interval", poll_interval)?,
+        timeout: witi::duration_from_secs("timeout", timeout)?,
+        poll_interval: witi::duration_from_secs("poll_interval", poll_interval)?,
         user_agent,
     })
 }
@@ -209,8 +209,8 @@ impl Client {
         let targets = targets(codes);
         blocking(py, async move {
             let (timeout, poll) = (
-                seconds("timeout", timeout)?,
-                seconds("poll_interval", poll_interval)?,
+                witi::duration_from_secs("timeout", timeout)?,
+                witi::duration_from_secs("poll_interval", poll_interval)?,
             );
             self.inner.wait_for_status(&targets, timeout, poll).await
         })
@@ -346,8 +346,8 @@ impl AsyncClient {
         let targets = targets(codes);
         spawn(py, &self.inner, |c| async move {
             let (timeout, poll) = (
-                seconds("timeout", timeout)?,
-                seconds("poll_interval", poll_interval)?,
+                witi::duration_from_secs("timeout", timeout)?,
+                witi::duration_from_secs("poll_interval", poll_interval)?,
             );
             c.wait_for_status(&targets, timeout, poll).await
         })

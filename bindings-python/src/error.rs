@@ -8,7 +8,6 @@
 use crate::model::types;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::time::Duration;
 
 /// The Python exception for a core error.
 pub fn to_pyerr(py: Python<'_>, error: witi::Error) -> PyErr {
@@ -37,13 +36,6 @@ fn build(py: Python<'_>, error: &witi::Error) -> PyResult<PyErr> {
     kwargs.set_item("server_message", error.server_message())?;
     let instance = class.call((error.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
-}
-
-/// A Python float of seconds as a `Duration`; negative, NaN or huge is `invalid_argument`.
-pub fn seconds(name: &str, value: f64) -> witi::Result<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| witi::Error::InvalidArgument {
-        message: format!("{name} must be a finite number of seconds >= 0, not {value}"),
-    })
 }
 
 /// A callback's Python exception, boxed so it can travel through the core as the source of

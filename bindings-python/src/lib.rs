@@ -23,6 +23,19 @@ use pyo3::prelude::*;
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's defaults, which `_client.py`'s signatures repeat (a test compares them).
+    m.add(
+        "DEFAULT_WAIT_TIMEOUT",
+        witi::DEFAULT_WAIT_TIMEOUT.as_secs_f64(),
+    )?;
+    m.add(
+        "DEFAULT_POLL_INTERVAL",
+        witi::DEFAULT_POLL_INTERVAL.as_secs_f64(),
+    )?;
+    m.add(
+        "DEFAULT_CONNECT_TIMEOUT",
+        witi::DEFAULT_CONNECT_TIMEOUT.as_secs_f64(),
+    )?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<webhook::WebhookServer>()?;

@@ -1,8 +1,8 @@
 //! The core's `tracing` output, forwarded to Python's `logging` (logger `witi`).
 //!
 //! The core already keeps the key out of every event (tested in `core/tests/client.rs`);
-//! this layer only formats an event as `message key=value ...` and logs it at the matching
-//! level (TRACE is 5, below DEBUG).
+//! this layer logs the core's text of each event (`witi::log_line`) at the matching level
+//! (TRACE is 5, below DEBUG).
 //!
 //! Cost: the core logs a DEBUG line per request, and taking the GIL on a runtime worker for
 //! each would serialize the runtime behind Python. So the layer keeps the `witi` logger's
@@ -11,10 +11,8 @@
 //! and by `witi._native.refresh_log_level()`.
 
 use pyo3::prelude::*;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -81,40 +79,17 @@ impl<S: tracing::Subscriber> Layer<S> for ToPython {
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-        let mut text = Text::default();
-        event.record(&mut text);
+        let text = witi::log_line::format_event(event);
         let level = py_level(event.metadata().level());
         let _ = crate::runtime::with_python(|py| {
             let logged = py
                 .import("logging")
                 .and_then(|m| m.call_method1("getLogger", ("witi",)))
-                .and_then(|logger| logger.call_method1("log", (level, text.0)));
+                .and_then(|logger| logger.call_method1("log", (level, text)));
             // A failing handler of the user's logging setup must not reach the core.
             if let Err(e) = logged {
                 e.print(py);
             }
         });
-    }
-}
-
-/// `message field=value ...`, the order the event gives.
-#[derive(Default)]
-struct Text(String);
-
-impl Visit for Text {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.0.insert_str(0, value);
-        } else {
-            let _ = write!(self.0, " {}={value:?}", field.name());
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0.insert_str(0, &format!("{value:?}"));
-        } else {
-            let _ = write!(self.0, " {}={value:?}", field.name());
-        }
     }
 }

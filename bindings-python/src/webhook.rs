@@ -63,7 +63,7 @@ impl WebhookServer {
             )
         })?;
         let body_timeout =
-            crate::error::seconds("body_timeout", body_timeout).map_err(|e| to_pyerr(py, e))?;
+            witi::duration_from_secs("body_timeout", body_timeout).map_err(|e| to_pyerr(py, e))?;
         let options = WebhookOptions {
             token,
             body_timeout,

@@ -24,6 +24,19 @@ def test_the_suite_runs_on_the_installed_wheel() -> None:
     assert witi.__version__
 
 
+@pytest.mark.parametrize("client_class", [witi.Client, witi.AsyncClient])
+def test_default_arguments_are_the_cores(client_class: type) -> None:
+    import inspect
+
+    native = witi._native
+    wait = inspect.signature(client_class.wait_for_status).parameters
+    connect = inspect.signature(client_class.connect).parameters
+    assert wait["timeout"].default == native.DEFAULT_WAIT_TIMEOUT
+    assert wait["poll_interval"].default == native.DEFAULT_POLL_INTERVAL
+    assert connect["timeout"].default == native.DEFAULT_CONNECT_TIMEOUT
+    assert connect["poll_interval"].default == native.DEFAULT_POLL_INTERVAL
+
+
 def test_env_vars_give_key_and_base_url(sim: Sim, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WITI_API_KEY", key)
     monkeypatch.setenv("WITI_BASE_URL", sim.url)

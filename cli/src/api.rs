@@ -11,16 +11,9 @@ use crate::args::{Command, ServerArgs};
 use crate::fail::Failure;
 use crate::{qr, show, terminal};
 
-/// A positive, finite number of seconds, or an `invalid_argument` error naming the option.
+/// Seconds from the command line, by the core's rule (`invalid_argument`, exit code 10).
 pub fn seconds(value: f64, option: &str) -> Result<Duration, Failure> {
-    if value.is_finite() && value > 0.0 && value <= 86_400.0 {
-        Ok(Duration::from_secs_f64(value))
-    } else {
-        Err(witi::Error::InvalidArgument {
-            message: format!("{option} must be between 0 and 86400 seconds"),
-        }
-        .into())
-    }
+    Ok(witi::duration_from_secs(option, value)?)
 }
 
 /// The client for the global options; the core fills in what they leave out (the key from

@@ -39,8 +39,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// How to reach the API.
-#[derive(Args, Debug, Clone)]
+/// How to reach the API. `Debug` is written by hand: it must not print the key.
+#[derive(Args, Clone)]
 pub struct ServerArgs {
     /// The instance's API key.
     #[arg(long, global = true, env = "WITI_API_KEY", hide_env_values = true)]
@@ -54,6 +54,17 @@ pub struct ServerArgs {
     /// Retries of a failed call (only when it is safe to repeat).
     #[arg(long, global = true, value_name = "N", default_value_t = 2)]
     pub max_retries: u32,
+}
+
+impl std::fmt::Debug for ServerArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerArgs")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -144,4 +155,19 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    #[test]
+    fn debug_never_prints_the_key() {
+        let cli = super::Cli::parse_from(["witi", "--api-key", "S3CRET-KEY", "status"]);
+        let text = format!("{cli:?}");
+        assert!(
+            !text.contains("S3CRET-KEY") && text.contains("<redacted>"),
+            "{text}"
+        );
+    }
 }

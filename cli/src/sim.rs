@@ -6,15 +6,9 @@ use witi_sim::{InstanceConfig, SimConfig, Simulator};
 
 use crate::fail::Failure;
 
-/// Milliseconds from seconds given on the command line.
+/// Milliseconds from seconds given on the command line (the simulator's own rule).
 pub fn millis(secs: f64, option: &str) -> Result<u64, Failure> {
-    if secs.is_finite() && (0.0..=86_400.0).contains(&secs) {
-        Ok((secs * 1000.0).round() as u64)
-    } else {
-        Err(Failure::local(format!(
-            "{option} must be between 0 and 86400 seconds"
-        )))
-    }
+    witi_sim::millis_from_secs(secs, option).map_err(Failure::local)
 }
 
 /// Starts a simulator whose instances scan their QR by themselves after `auto_scan_after`.

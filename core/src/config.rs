@@ -170,6 +170,27 @@ impl ClientBuilder {
     }
 }
 
+/// A host language's number of seconds (`name` for the message) as a `Duration`: finite and
+/// not negative, else `invalid_argument`. Bindings and the CLI convert every timeout and
+/// interval with this, so every language accepts and refuses the same values (whether zero
+/// is allowed is for the setting's own check: a zero timeout is refused by `build`).
+pub fn duration_from_secs(name: &str, secs: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(secs).map_err(|_| {
+        Error::invalid(format!(
+            "{name} must be a finite number of seconds, at least 0, not {secs}"
+        ))
+    })
+}
+
+/// [`duration_from_secs`] for languages that count in milliseconds (JavaScript).
+pub fn duration_from_millis(name: &str, ms: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| {
+        Error::invalid(format!(
+            "{name} must be a finite number of milliseconds, at least 0, not {ms}"
+        ))
+    })
+}
+
 /// A base URL that ends in `/`, so commands join under its path prefix
 /// (`https://h/api` + `status.aspx` = `https://h/api/status.aspx`).
 fn parse_base_url(raw: &str) -> Result<reqwest::Url> {
@@ -202,6 +223,29 @@ fn parse_base_url(raw: &str) -> Result<reqwest::Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_from_a_host_number() {
+        assert_eq!(
+            duration_from_secs("t", 1.5).expect("ok"),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(duration_from_secs("t", 0.0).expect("ok"), Duration::ZERO);
+        assert_eq!(
+            duration_from_millis("t", 250.0).expect("ok"),
+            Duration::from_millis(250)
+        );
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e300] {
+            let e = duration_from_secs("timeout", bad).expect_err("refused");
+            assert_eq!(e.code(), crate::ErrorCode::InvalidArgument);
+            assert!(e.to_string().contains("timeout"), "{e}");
+            let e = duration_from_millis("timeoutMs", bad * 1e3).expect_err("refused");
+            assert!(
+                e.to_string()
+                    .contains("timeoutMs must be a finite number of milliseconds")
+            );
+        }
+    }
 
     #[test]
     fn base_urls_join_under_their_prefix() {

@@ -10,6 +10,15 @@ use crate::model::{QrCode, Status, StatusCode};
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// The defaults every language gives the flows, decided here once: a binding whose host
+/// language has default arguments writes these values (and its tests compare them).
+/// `wait_for_status`'s whole wait.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often `wait_for_status` and `connect` poll `status()`.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// `connect`'s whole pairing.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Settings of [`Client::connect_with`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectOptions {
@@ -24,8 +33,8 @@ pub struct ConnectOptions {
 impl Default for ConnectOptions {
     fn default() -> Self {
         ConnectOptions {
-            timeout: Duration::from_secs(300),
-            poll_interval: Duration::from_secs(1),
+            timeout: DEFAULT_CONNECT_TIMEOUT,
+            poll_interval: DEFAULT_POLL_INTERVAL,
             user_agent: None,
         }
     }

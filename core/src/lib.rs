@@ -18,6 +18,7 @@ mod client;
 mod config;
 mod error;
 mod flows;
+pub mod log_line;
 mod model;
 mod parse;
 pub mod postback;
@@ -28,9 +29,13 @@ mod transport;
 pub mod webhook;
 
 pub use client::{Client, DEFAULT_BROWSER_USER_AGENT};
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, RetryPolicy};
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, RetryPolicy, duration_from_millis, duration_from_secs,
+};
 pub use error::{CallbackError, Error, ErrorCode, Result};
-pub use flows::ConnectOptions;
+pub use flows::{
+    ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
+};
 pub use model::{
     ClearResult, Config, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
     StorageNode,

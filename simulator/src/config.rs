@@ -134,6 +134,16 @@ fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>,
     Option::<u64>::deserialize(d).map(Some)
 }
 
+/// Seconds given on a command line (`witi-sim`, `witi sim`) as the milliseconds of the
+/// settings: between 0 and a day, else a message naming `option`.
+pub fn millis_from_secs(secs: f64, option: &str) -> Result<u64, String> {
+    if secs.is_finite() && (0.0..=86_400.0).contains(&secs) {
+        Ok((secs * 1000.0).round() as u64)
+    } else {
+        Err(format!("{option} must be between 0 and 86400 seconds"))
+    }
+}
+
 /// How the server starts.
 #[derive(Clone, Debug)]
 pub struct SimConfig {

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{InstanceConfig, Settings, SimConfig, SimError};
+pub use config::{InstanceConfig, Settings, SimConfig, SimError, millis_from_secs};
 pub use faults::{Fault, FaultKind};
 pub use qr::{PIXELS_PER_MODULE, QUIET_ZONE};
 pub use wire::PostbackBody;

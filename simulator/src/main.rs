@@ -36,14 +36,6 @@ struct Args {
     exit_on_stdin_eof: bool,
 }
 
-fn millis(secs: f64, name: &str) -> Result<u64, String> {
-    if secs.is_finite() && (0.0..=86_400.0).contains(&secs) {
-        Ok((secs * 1000.0).round() as u64)
-    } else {
-        Err(format!("--{name} must be between 0 and 86400 seconds"))
-    }
-}
-
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
@@ -69,10 +61,10 @@ fn run(args: Args) -> Result<(), String> {
         ..SimConfig::default()
     };
     let patch = witi_sim::InstanceConfig {
-        qr_ttl_ms: Some(millis(args.qr_ttl, "qr-ttl")?.max(1)),
+        qr_ttl_ms: Some(witi_sim::millis_from_secs(args.qr_ttl, "--qr-ttl")?.max(1)),
         auto_scan_after_ms: Some(
             args.auto_scan_after
-                .map(|s| millis(s, "auto-scan-after"))
+                .map(|s| witi_sim::millis_from_secs(s, "--auto-scan-after"))
                 .transpose()?,
         ),
         starting_delay_ms: Some(args.starting_delay_ms),

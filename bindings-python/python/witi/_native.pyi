@@ -7,6 +7,9 @@ from ._models import ClearResult, Event, QrCode, SessionResult, Status
 
 __all__ = [
     "__version__",
+    "DEFAULT_WAIT_TIMEOUT",
+    "DEFAULT_POLL_INTERVAL",
+    "DEFAULT_CONNECT_TIMEOUT",
     "AsyncClient",
     "Client",
     "WebhookServer",
@@ -18,6 +21,10 @@ __all__ = [
 ]
 
 __version__: str
+
+DEFAULT_WAIT_TIMEOUT: float
+DEFAULT_POLL_INTERVAL: float
+DEFAULT_CONNECT_TIMEOUT: float
 
 def init_types(models: ModuleType, errors: ModuleType) -> None: ...
 def decode_postback(body: bytes) -> List[Event]: ...
