@@ -35,6 +35,14 @@ pub struct Cli {
     /// Print JSON instead of a readable summary (errors too, on stderr).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Draw QR codes without colours for light text on a dark background (the light modules
+    /// are drawn in the text colour). Without --invert or --no-invert, QR codes are drawn
+    /// black on white in ANSI colours, or saved to a file when colours are off.
+    #[arg(long, global = true, overrides_with = "no_invert")]
+    pub invert: bool,
+    /// Draw QR codes without colours for dark text on a light background.
+    #[arg(long, global = true, overrides_with = "invert")]
+    pub no_invert: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -54,6 +62,17 @@ pub struct ServerArgs {
     /// Retries of a failed call (only when it is safe to repeat).
     #[arg(long, global = true, value_name = "N", default_value_t = 2)]
     pub max_retries: u32,
+}
+
+impl Cli {
+    /// The explicit choice of `--invert` / `--no-invert` (the last given wins), if any.
+    pub fn invert(&self) -> Option<bool> {
+        match (self.invert, self.no_invert) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for ServerArgs {
@@ -160,6 +179,21 @@ pub enum Command {
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
+
+    #[test]
+    fn the_last_of_invert_and_no_invert_wins() {
+        let invert = |args: &[&str]| {
+            let mut line = vec!["witi"];
+            line.extend_from_slice(args);
+            line.push("qrcode");
+            super::Cli::parse_from(line).invert()
+        };
+        assert_eq!(invert(&[]), None);
+        assert_eq!(invert(&["--invert"]), Some(true));
+        assert_eq!(invert(&["--no-invert"]), Some(false));
+        assert_eq!(invert(&["--invert", "--no-invert"]), Some(false));
+        assert_eq!(invert(&["--no-invert", "--invert"]), Some(true));
+    }
 
     #[test]
     fn debug_never_prints_the_key() {

@@ -17,6 +17,8 @@ pub struct Pairing {
     pub save_svg: Option<PathBuf>,
     pub user_agent: Option<String>,
     pub json: bool,
+    /// `--invert` / `--no-invert`, when given.
+    pub invert: Option<bool>,
 }
 
 /// When the QR on screen expires; the lock also keeps the spinner and the drawing from
@@ -43,14 +45,13 @@ async fn spin(shown: Shown) {
 /// Shows one QR code: drawn when it decodes, else saved to a file to open.
 fn show_qr(qr: &QrCode, number: u32, pairing: &Pairing, live: bool) -> Result<(), CallbackError> {
     if let Some(path) = &pairing.save_svg {
-        std::fs::write(path, &qr.svg)?;
+        qr::save::replace(path, qr.svg.as_bytes())?;
     }
-    let payload = qr::payload_from_svg(&qr.svg);
     if pairing.json {
         let line = serde_json::json!({"qr": {
             "number": number,
             "ttl_seconds": qr.ttl_seconds,
-            "payload": payload,
+            "payload": qr::payload_from_svg(&qr.svg),
             "svg": qr.svg,
         }});
         println!("{line}");
@@ -62,24 +63,14 @@ fn show_qr(qr: &QrCode, number: u32, pairing: &Pairing, live: bool) -> Result<()
     if number > 1 {
         println!("\nThe QR code expired; here is a fresh one.");
     }
-    match payload.and_then(|p| qr::draw(&p, terminal::stdout_colors())) {
-        Some(drawing) => print!("{drawing}"),
-        None => {
-            let path = match &pairing.save_svg {
-                Some(path) => path.clone(),
-                None => {
-                    let path =
-                        std::env::temp_dir().join(format!("witi-qr-{}.svg", std::process::id()));
-                    std::fs::write(&path, &qr.svg)?;
-                    path
-                }
-            };
-            println!(
-                "This QR image cannot be drawn here; open {} and scan it.",
-                path.display()
-            );
-        }
-    }
+    // Under the drawing: the scan hint, then the spinner's line or the validity line and
+    // the cursor's.
+    let lines_after = if live { 2 } else { 3 };
+    let screen = terminal::qr_screen(pairing.invert);
+    print!(
+        "{}",
+        qr::show(&qr.svg, &screen, lines_after, pairing.save_svg.as_deref())?
+    );
     println!("Scan it with WhatsApp: Settings › Linked devices › Link a device.");
     if !live {
         println!(
@@ -134,6 +125,7 @@ pub async fn command(
     save_svg: Option<PathBuf>,
     user_agent: Option<String>,
     json: bool,
+    invert: Option<bool>,
 ) -> Result<(), Failure> {
     let client = api::client(server)?;
     let pairing = Pairing {
@@ -141,6 +133,7 @@ pub async fn command(
         save_svg,
         user_agent,
         json,
+        invert,
     };
     run(&client, &pairing).await
 }

@@ -19,7 +19,7 @@ fn step(name: &str, what: impl std::fmt::Display) {
     println!("{name:<16}{what}");
 }
 
-pub async fn run(scan_after: f64) -> Result<(), Failure> {
+pub async fn run(scan_after: f64, invert: Option<bool>) -> Result<(), Failure> {
     let localhost: SocketAddr = ([127, 0, 0, 1], 0).into();
     let sim = crate::sim::start(localhost, 20.0, None).await?;
     step("simulator", sim.url());
@@ -70,6 +70,7 @@ pub async fn run(scan_after: f64) -> Result<(), Failure> {
         save_svg: None,
         user_agent: None,
         json: false,
+        invert,
     };
     let s = connect::pair(&client, &pairing).await?;
     step(
