@@ -19,7 +19,7 @@ pub use save::Saved;
 
 /// The payload of the QR code in `svg`, or `None` when the image cannot be decoded.
 pub fn payload_from_svg(svg: &str) -> Option<String> {
-    render::Image::render(svg)?.decode()
+    render::read(svg).1
 }
 
 /// What the terminal offers the drawing.
@@ -68,8 +68,7 @@ pub fn show(
     lines_after: usize,
     save_svg: Option<&Path>,
 ) -> std::io::Result<Shown> {
-    let image = render::Image::render(svg);
-    let payload = image.as_ref().and_then(render::Image::decode);
+    let (image, payload) = render::read(svg);
     let why = match (payload, screen.ink) {
         (None, _) => Why::Undecodable,
         (Some(_), Err(reason)) => Why::NoInk(reason),

@@ -8,9 +8,11 @@
 use resvg::tiny_skia::{Color, Pixmap, Transform};
 use resvg::usvg;
 
-/// The longest side, in pixels, the image is drawn at. At 720 px a version-40 code (177
-/// modules) still gets 4 pixels per module, enough for rqrr; a larger canvas only costs time.
-const TARGET_SIDE: f32 = 720.0;
+/// The longest sides, in pixels, the image is drawn at, tried in turn until a code decodes.
+/// rqrr wants 4 or more pixels per module: 720 px gives that up to 180 modules (with the
+/// quiet zone, version 39); 1440 px covers version 40 and a generator's wide margins, at four
+/// times the cost, paid only when the first size fails.
+const SIDES: [f32; 2] = [720.0, 1440.0];
 
 /// The white margin added around the drawn image, as a share of its longest side. A version-1
 /// code drawn with no quiet zone needs 4 of its 21 modules (19 %) on each side; 25 % covers it.
@@ -25,41 +27,63 @@ pub struct Image {
     pixmap: Pixmap,
 }
 
-impl Image {
-    /// Renders `svg`. `None` when it is too large, not SVG, or has no area.
-    pub fn render(svg: &str) -> Option<Image> {
-        if svg.len() > MAX_SVG_BYTES {
-            return None;
-        }
-        let options = usvg::Options {
-            // The default resolver reads any local file an `<image href>` names (even
-            // `/dev/zero`): an answer from the network must not reach the file system.
-            image_href_resolver: usvg::ImageHrefResolver {
-                resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
-                resolve_string: Box::new(|_, _| None),
-            },
-            ..usvg::Options::default()
+/// Reads `svg`: the image it draws (none when it is too large, not SVG, or has no area) and the
+/// payload of the QR code in it (none when no code decodes at any size tried).
+pub fn read(svg: &str) -> (Option<Image>, Option<String>) {
+    let Some(tree) = parse(svg) else {
+        return (None, None);
+    };
+    let mut first = None;
+    for side in SIDES {
+        let Some(image) = Image::render(&tree, side) else {
+            break;
         };
-        let tree = usvg::Tree::from_str(svg, &options).ok()?;
+        if let Some(payload) = image.decode() {
+            return (Some(image), Some(payload));
+        }
+        first.get_or_insert(image);
+    }
+    (first, None)
+}
+
+fn parse(svg: &str) -> Option<usvg::Tree> {
+    if svg.len() > MAX_SVG_BYTES {
+        return None;
+    }
+    let options = usvg::Options {
+        // The default resolver reads any local file an `<image href>` names (even
+        // `/dev/zero`): an answer from the network must not reach the file system.
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    };
+    usvg::Tree::from_str(svg, &options).ok()
+}
+
+impl Image {
+    /// Draws `tree` with its longest side `side` pixels long, on white, with the margin.
+    fn render(tree: &usvg::Tree, side: f32) -> Option<Image> {
         let size = tree.size();
-        let scale = TARGET_SIDE / size.width().max(size.height());
+        let scale = side / size.width().max(size.height());
         let width = (size.width() * scale).round().max(1.0);
         let height = (size.height() * scale).round().max(1.0);
         let margin = (width.max(height) * MARGIN_SHARE).round();
-        // Both sides are at most TARGET_SIDE * 1.5 (the longer side is TARGET_SIDE).
+        // Both sides are at most 1.5 × `side` (the longer side is `side`).
         let mut pixmap = Pixmap::new(
             (width + 2.0 * margin) as u32,
             (height + 2.0 * margin) as u32,
         )?;
         pixmap.fill(Color::WHITE);
         let transform = Transform::from_translate(margin, margin).pre_scale(scale, scale);
-        resvg::render(&tree, transform, &mut pixmap.as_mut());
+        resvg::render(tree, transform, &mut pixmap.as_mut());
         Some(Image { pixmap })
     }
 
     /// The payload of the QR code in the image, or `None` when no code decodes. A code drawn
     /// light on dark is read too (some generators offer it, and phones read it).
-    pub fn decode(&self) -> Option<String> {
+    fn decode(&self) -> Option<String> {
         let (width, height) = (self.pixmap.width() as usize, self.pixmap.height() as usize);
         let pixels = self.pixmap.pixels();
         // The backdrop is opaque, so every pixel is too: premultiplied = straight colour.
@@ -110,7 +134,7 @@ mod tests {
             count += 1;
             let svg = std::fs::read_to_string(&path).expect("svg");
             let t = std::time::Instant::now();
-            let got = Image::render(&svg).and_then(|i| i.decode());
+            let got = read(&svg).1;
             eprintln!("{} {:?}", path.display(), t.elapsed());
             if got.as_deref() != Some(payload.trim_end()) {
                 failed.push(path);
@@ -118,5 +142,48 @@ mod tests {
         }
         assert_eq!(count, 16);
         assert!(failed.is_empty(), "{failed:#?}");
+    }
+
+    /// Other generators' styles, made with the `qrcode` crate's SVG renderer: every version
+    /// range, with and without a quiet zone, transparent or coloured, square or stretched.
+    #[test]
+    fn the_qrcode_crates_svgs_of_every_style_decode() {
+        use qrcode::render::svg;
+        let styles = [
+            (true, "#ffffff", "#000000", (1, 1)),
+            (false, "transparent", "#000000", (8, 8)),
+            (false, "#ECE5DD", "#128C7E", (3, 3)),
+            (true, "none", "rgb(20,20,20)", (10, 11)),
+            // Light on dark, as some generators offer.
+            (true, "#000000", "#ffffff", (4, 4)),
+        ];
+        let cases = [
+            (10, qrcode::EcLevel::H, [0, 1, 2, 3].as_slice()),
+            (165, qrcode::EcLevel::M, &[0, 1, 2, 3, 4]),
+            (400, qrcode::EcLevel::Q, &[1, 3]),
+            (1200, qrcode::EcLevel::L, &[0, 2]),
+            // Version 40 with its quiet zone: 185 modules, too many for the first size.
+            (2900, qrcode::EcLevel::L, &[0]),
+        ];
+        let mut failed = Vec::new();
+        for (len, ec, chosen) in cases {
+            let payload: String = (0..len)
+                .map(|i| char::from(b'!' + (i * 7 % 90) as u8))
+                .collect();
+            let code = qrcode::QrCode::with_error_correction_level(&payload, ec).expect("encodes");
+            for &(quiet, light, dark, (mw, mh)) in chosen.iter().map(|&i| &styles[i]) {
+                let image = code
+                    .render::<svg::Color>()
+                    .quiet_zone(quiet)
+                    .light_color(svg::Color(light))
+                    .dark_color(svg::Color(dark))
+                    .module_dimensions(mw, mh)
+                    .build();
+                if read(&image).1.as_deref() != Some(payload.as_str()) {
+                    failed.push((len, quiet, light, dark, (mw, mh)));
+                }
+            }
+        }
+        assert!(failed.is_empty(), "{failed:?}");
     }
 }
