@@ -71,10 +71,11 @@ pub async fn run(
                 String::new()
             } else {
                 // Under the drawing: the validity line and the cursor's.
+                let valid = format!("valid {} s", qr.ttl_seconds);
                 let screen = terminal::qr_screen(invert);
-                let shown = qr::show(&qr.svg, &screen, 2, save.as_deref())
+                let shown = qr::show(&qr.svg, &screen, &[&valid, ""], save.as_deref())
                     .map_err(|e| Failure::local(format!("cannot save the QR image: {e}")))?;
-                format!("{shown}valid {} s\n", qr.ttl_seconds)
+                format!("{shown}{valid}\n")
             };
             emit(json, &qr, summary)
         }

@@ -34,13 +34,16 @@ async fn spin(shown: Shown) {
         let until = *shown.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(until) = until {
             let left = until.saturating_duration_since(Instant::now()).as_secs();
-            eprint!(
-                "{}{frame} waiting for the scan · {left} s left on this QR",
-                terminal::CLEAR_LINE
-            );
+            eprint!("{}{}", terminal::CLEAR_LINE, spinner_line(*frame, left));
         }
     }
 }
+
+fn spinner_line(frame: char, seconds_left: u64) -> String {
+    format!("{frame} waiting for the scan · {seconds_left} s left on this QR")
+}
+
+const SCAN_HINT: &str = "Scan it with WhatsApp: Settings › Linked devices › Link a device.";
 
 /// Shows one QR code: drawn when it decodes, else saved to a file to open.
 fn show_qr(qr: &QrCode, number: u32, pairing: &Pairing, live: bool) -> Result<(), CallbackError> {
@@ -63,20 +66,26 @@ fn show_qr(qr: &QrCode, number: u32, pairing: &Pairing, live: bool) -> Result<()
     if number > 1 {
         println!("\nThe QR code expired; here is a fresh one.");
     }
-    // Under the drawing: the scan hint, then the spinner's line or the validity line and
-    // the cursor's.
-    let lines_after = if live { 2 } else { 3 };
+    // Under the drawing: the scan hint, then the spinner's line, or the validity line and the
+    // cursor's. The drawing is shown only if it fits with them.
+    let waiting = format!(
+        "Waiting for the scan (this QR is valid {} s).",
+        qr.ttl_seconds
+    );
+    let spinner = spinner_line(FRAMES[0], qr.ttl_seconds);
+    let after: &[&str] = if live {
+        &[SCAN_HINT, &spinner]
+    } else {
+        &[SCAN_HINT, &waiting, ""]
+    };
     let screen = terminal::qr_screen(pairing.invert);
     print!(
         "{}",
-        qr::show(&qr.svg, &screen, lines_after, pairing.save_svg.as_deref())?
+        qr::show(&qr.svg, &screen, after, pairing.save_svg.as_deref())?
     );
-    println!("Scan it with WhatsApp: Settings › Linked devices › Link a device.");
+    println!("{SCAN_HINT}");
     if !live {
-        println!(
-            "Waiting for the scan (this QR is valid {} s).",
-            qr.ttl_seconds
-        );
+        println!("{waiting}");
     }
     Ok(())
 }

@@ -56,16 +56,17 @@ pub enum Shown {
     Saved { why: Why, files: Saved },
 }
 
-/// Draws `svg` for `screen`, or saves it. `lines_after` is how many lines the caller prints
-/// under the drawing, counting the line the cursor then stands on: the drawing is drawn only
-/// if it fits the window together with them. `save_svg` is where the user asked the SVG to
-/// go (`--save-svg`); otherwise a private folder of this run in the temporary folder.
+/// Draws `svg` for `screen`, or saves it. `after` is the text the caller prints under the
+/// drawing, one entry per line, the last being the line the cursor then stands on (the
+/// spinner's, or `""`): the drawing is drawn only if it fits the window together with them,
+/// long lines counted as wrapped. `save_svg` is where the user asked the SVG to go
+/// (`--save-svg`); otherwise a private folder of this run in the temporary folder.
 ///
 /// Errors: writing the files failed.
 pub fn show(
     svg: &str,
     screen: &Screen,
-    lines_after: usize,
+    after: &[&str],
     save_svg: Option<&Path>,
 ) -> std::io::Result<Shown> {
     let (image, payload) = render::read(svg);
@@ -74,18 +75,31 @@ pub fn show(
         (Some(_), Err(reason)) => Why::NoInk(reason),
         (Some(payload), Ok(ink)) => match draw::draw(&payload, ink) {
             None => Why::Undecodable,
-            Some(drawing) => {
-                let needs = (drawing.columns, drawing.lines + lines_after);
-                match screen.size {
-                    Some(has) if needs.0 > has.0 || needs.1 > has.1 => Why::TooSmall { needs, has },
-                    _ => return Ok(Shown::Drawn(drawing)),
+            Some(drawing) => match screen.size {
+                Some((columns, rows)) => {
+                    let needs = (drawing.columns, drawing.lines + wrapped(after, columns));
+                    if needs.0 <= columns && needs.1 <= rows {
+                        return Ok(Shown::Drawn(drawing));
+                    }
+                    Why::TooSmall {
+                        needs,
+                        has: (columns, rows),
+                    }
                 }
-            }
+                None => return Ok(Shown::Drawn(drawing)),
+            },
         },
     };
     let png = image.as_ref().and_then(render::Image::png);
     let files = save::save(svg, png.as_deref(), save_svg)?;
     Ok(Shown::Saved { why, files })
+}
+
+/// The lines `text` takes in a window `columns` wide (every character here is one column).
+fn wrapped(text: &[&str], columns: usize) -> usize {
+    text.iter()
+        .map(|line| line.chars().count().div_ceil(columns.max(1)).max(1))
+        .sum()
 }
 
 impl fmt::Display for Shown {
