@@ -51,7 +51,7 @@ fn connect_redraws_an_expired_qr_and_the_drawing_scans() {
     )
     .expect("config");
     let child = witi(&sim)
-        .args(["connect", "--wait", "30"])
+        .args(["--no-invert", "connect", "--wait", "30"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -274,7 +274,7 @@ fn sim_serves_until_interrupted_and_connect_pairs_with_it() {
 #[test]
 fn demo_walks_the_whole_lifecycle() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_witi"))
-        .args(["demo", "--scan-after", "0.5"])
+        .args(["--no-invert", "demo", "--scan-after", "0.5"])
         .env_remove("WITI_API_KEY")
         .output()
         .expect("runs");
@@ -367,18 +367,24 @@ fn a_qr_image_that_does_not_decode_is_saved_for_the_user_to_open() {
         },
     )
     .expect("config");
-    let out = run(witi(&sim).args(["connect", "--wait", "20"]));
+    let out = run(witi(&sim).args(["--no-invert", "connect", "--wait", "20"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("This QR image cannot be drawn here.\nOpen "),
+        "no fallback lines:\n{}",
+        out.stdout
+    );
     let line = out
         .stdout
         .lines()
-        .find(|l| l.starts_with("This QR image cannot be drawn here; open "))
-        .unwrap_or_else(|| panic!("no fallback line:\n{}", out.stdout));
+        .find_map(|l| l.strip_prefix("Open "))
+        .expect("the files' line");
     let path = line
-        .trim_start_matches("This QR image cannot be drawn here; open ")
-        .trim_end_matches(" and scan it.");
+        .split_once(" (or ")
+        .and_then(|(_, rest)| rest.strip_suffix(") and scan it."))
+        .expect("the SVG's path");
     assert_eq!(std::fs::read_to_string(path).expect("saved"), svg);
-    let _ = std::fs::remove_file(path);
     // The fresh QR after it is drawn as usual.
     assert_eq!(drawings(&out.stdout).len(), 1);
 }

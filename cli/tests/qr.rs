@@ -178,6 +178,23 @@ fn scan_all(bytes: &[u8], columns: u16, theme: Theme) -> Vec<String> {
     scan_picture(&picture(bytes, columns, 400, theme), theme)
 }
 
+/// Lines of a coloured drawing (white background) on the screen after `bytes`, `rows` tall.
+fn drawing_lines(bytes: &[u8], columns: u16, rows: u16) -> usize {
+    let size = |n: u16| std::num::NonZeroU16::new(n).expect("a size");
+    let mut parser = vt100::Parser::new(size(rows), size(columns), 0);
+    parser.process(bytes);
+    let screen = parser.screen();
+    (0..rows)
+        .filter(|&row| {
+            (0..columns).any(|col| {
+                screen
+                    .cell(row, col)
+                    .is_some_and(|c| c.bgcolor() == vt100::Color::Idx(7))
+            })
+        })
+        .count()
+}
+
 /// Half-block characters anywhere in the output.
 fn blocks(bytes: &[u8]) -> usize {
     String::from_utf8_lossy(bytes)
@@ -310,4 +327,174 @@ fn without_colours_the_qr_is_saved_unless_a_theme_is_given() {
         assert!(read[0].starts_with("2@"));
         assert!(text.contains("Connected: "), "{text}");
     }
+}
+
+/// In 80×24 the simulator's QR (165 characters: 57 columns × 29 lines, and the lines under
+/// it) cannot be seen whole: one line says so, the SVG and a PNG are saved, nothing is drawn.
+#[test]
+fn a_terminal_too_small_gets_the_files_instead_of_a_drawing() {
+    if !has_script() {
+        return;
+    }
+    let sim = scanning_sim(1500);
+    let out = in_pty(&sim, (80, 24), "connect --wait 20", &[]);
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(blocks(&out), 0, "nothing drawn:\n{text}");
+    assert!(
+        text.contains("The QR code needs a terminal of 57×31 (columns×lines); this one is 80×24."),
+        "{text}"
+    );
+    let (png, svg) = saved_files(&text);
+    let payload = decode_png(&png).expect("the saved PNG scans");
+    assert!(payload.starts_with("2@"));
+    assert!(std::fs::read_to_string(svg).expect("svg").contains("<svg"));
+    assert!(text.contains("Connected: "), "{text}");
+}
+
+/// The simulator's QR (57 columns × 29 lines) with the scan hint (65 characters) and the
+/// spinner's line under it: in windows just big enough (65×31; 57×32, where the hint wraps),
+/// one line or one column short, and a big one. Where it is drawn, the screen at the moment
+/// the spinner starts shows all of it: it scans off the visible screen alone.
+#[test]
+fn the_qr_is_drawn_exactly_when_it_fits_and_then_it_is_seen_whole() {
+    if !has_script() {
+        return;
+    }
+    for (size, fits) in [
+        ((65, 31), true),
+        ((65, 30), false),
+        ((64, 31), false),
+        ((57, 32), true),
+        ((56, 40), false),
+        ((120, 60), true),
+    ] {
+        let sim = scanning_sim(1500);
+        let out = in_pty(&sim, size, "connect --wait 20", &[]);
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("Connected: "), "{text}");
+        if !fits {
+            assert_eq!(blocks(&out), 0, "{size:?}: nothing drawn:\n{text}");
+            saved_files(&text);
+            continue;
+        }
+        let spinner = text
+            .find("waiting for the scan")
+            .expect("the spinner started");
+        let (columns, rows) = size;
+        let printed = drawing_lines(&out, columns, 400);
+        assert_eq!(printed, 29, "{size:?}: one drawing:\n{text}");
+        assert_eq!(
+            drawing_lines(&out[..spinner], columns, rows),
+            printed,
+            "{size:?}: every line of the drawing in view:\n{text}"
+        );
+        for theme in [Theme::Dark, Theme::Light] {
+            let screen = picture(&out[..spinner], columns, rows, theme);
+            let read = scan_picture(&screen, theme);
+            assert_eq!(read.len(), 1, "{size:?} {theme:?}: seen whole:\n{text}");
+            assert!(read[0].starts_with("2@"));
+        }
+    }
+}
+
+/// `witi qrcode` (no spinner: the validity line and the cursor's under the drawing) in a
+/// window of exactly the drawing's lines plus those two, and one line fewer.
+#[test]
+fn qrcode_fits_with_its_validity_line() {
+    if !has_script() {
+        return;
+    }
+    let payload = corpus_payload();
+    let svg = std::fs::read_to_string(format!("{CORPUS}/segno_default.svg")).expect("svg");
+    let sim = sim();
+    for (rows, fits) in [(31, true), (30, false)] {
+        serve_svg(&sim, &svg, 20, 1);
+        let out = in_pty(&sim, (57, rows), "qrcode", &[]);
+        let text = String::from_utf8_lossy(&out);
+        if fits {
+            let screen = picture(&out, 57, rows, Theme::Dark);
+            assert_eq!(
+                scan_picture(&screen, Theme::Dark),
+                [payload.as_str()],
+                "{text}"
+            );
+            assert!(text.contains("valid 20 s"));
+        } else {
+            assert_eq!(blocks(&out), 0, "{text}");
+            let (png, _) = saved_files(&text);
+            assert_eq!(decode_png(&png).as_deref(), Some(payload.as_str()));
+        }
+    }
+}
+
+/// The attack on the old fallback (`$TMPDIR/witi-qr-<pid>.svg`, written through a planted
+/// symlink): the link is planted for the running CLI's own pid before its image arrives, and
+/// the file it points at is left alone; the image is saved in a private folder instead.
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_at_the_old_predictable_path_is_not_followed() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a TMPDIR");
+    let victim = tmp.path().join("victim.txt");
+    std::fs::write(&victim, "precious").expect("victim");
+    let sim = sim();
+    sim.set_instance_config(
+        KEY,
+        InstanceConfig {
+            qr_ttl_ms: Some(1000),
+            ..InstanceConfig::default()
+        },
+    )
+    .expect("config");
+    // The first QR arrives after 1 s (drawn); the next is an image with no QR in it.
+    sim.add_fault(
+        Fault::new("generate_qrcode", FaultKind::Latency)
+            .latency_ms(1000)
+            .times(1),
+    )
+    .expect("fault");
+    let undecodable =
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="3"/></svg>"#;
+    serve_svg(&sim, undecodable, 1, 1);
+    let child = witi(&sim)
+        .args(["--no-invert", "connect", "--wait", "4"])
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let planted = tmp.path().join(format!("witi-qr-{}.svg", child.id()));
+    std::os::unix::fs::symlink(&victim, &planted).expect("plant");
+    let out = child.wait_with_output().expect("ends");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(7), "gives up waiting:\n{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious",
+        "written through the link:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("This QR image cannot be drawn here."),
+        "{stdout}"
+    );
+    let (png, svg) = saved_files(&stdout);
+    assert_eq!(std::fs::read_to_string(&svg).expect("svg"), undecodable);
+    let folder = svg.parent().expect("a folder");
+    assert_eq!(png.parent(), Some(folder));
+    assert_eq!(folder.parent(), Some(tmp.path()));
+    assert!(
+        folder
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("witi-qr-") && n != planted.to_string_lossy()),
+    );
+    let mode = |p: &Path| {
+        std::fs::symlink_metadata(p)
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(folder), 0o700);
+    assert_eq!(mode(&svg), 0o600);
 }
