@@ -186,4 +186,31 @@ mod tests {
         }
         assert!(failed.is_empty(), "{failed:?}");
     }
+
+    /// Any folder of generators' SVGs, each `NAME.svg` beside its payload in `NAME.txt`:
+    /// `WITI_QR_SVG_DIR=folder cargo test -p witi-cli --lib -- --ignored any_folder`.
+    /// Not run by default (the folder is made on a machine with the generators installed).
+    #[test]
+    #[ignore = "needs WITI_QR_SVG_DIR"]
+    fn any_folder_of_svgs_decodes_to_their_payloads() {
+        let folder = std::env::var("WITI_QR_SVG_DIR").expect("WITI_QR_SVG_DIR");
+        let mut failed = Vec::new();
+        let mut count = 0;
+        for entry in std::fs::read_dir(folder).expect("the folder") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_none_or(|e| e != "svg") {
+                continue;
+            }
+            let Ok(payload) = std::fs::read_to_string(path.with_extension("txt")) else {
+                continue;
+            };
+            count += 1;
+            let svg = std::fs::read_to_string(&path).expect("svg");
+            if read(&svg).1.as_deref() != Some(payload.trim_end()) {
+                failed.push(path);
+            }
+        }
+        eprintln!("{count} files, {} failed", failed.len());
+        assert!(count > 0 && failed.is_empty(), "{failed:#?}");
+    }
 }
