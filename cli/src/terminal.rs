@@ -13,7 +13,10 @@ use crate::qr;
 /// Why stdout gets no ANSI colours, or `None` when it does.
 fn no_colors_because() -> Option<&'static str> {
     if !anstyle_query::term_supports_color() {
-        return Some("TERM is dumb or unset");
+        return Some(match std::env::var_os("TERM") {
+            None => "TERM is not set",
+            Some(_) => "TERM is dumb",
+        });
     }
     if anstyle_query::no_color() {
         return Some("NO_COLOR is set");

@@ -293,7 +293,7 @@ fn without_colours_the_qr_is_saved_unless_a_theme_is_given() {
         return;
     }
     for (env, reason) in [
-        (("TERM", "dumb"), "TERM is dumb or unset"),
+        (("TERM", "dumb"), "TERM is dumb"),
         (("NO_COLOR", "1"), "NO_COLOR is set"),
     ] {
         let sim = scanning_sim(1500);

@@ -22,8 +22,33 @@ pub struct Saved {
     pub png: Option<PathBuf>,
 }
 
-/// This run's folder in the temporary folder, once made.
-static RUN_FOLDER: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// This run's folder in the temporary folder, once made, with what identifies it.
+static RUN_FOLDER: Mutex<Option<(PathBuf, Identity)>> = Mutex::new(None);
+
+/// What tells a folder from another one made later at the same path (the temporary folder
+/// may be cleaned while the CLI waits, and anyone may then make a folder of that name).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Identity {
+    #[cfg(unix)]
+    dev_ino_uid: (u64, u64, u32),
+}
+
+/// The identity of the folder at `path`, not following a symlink; `None` if it is not one.
+fn identity(path: &Path) -> Option<Identity> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some(Identity {
+            dev_ino_uid: (meta.dev(), meta.ino(), meta.uid()),
+        })
+    }
+    #[cfg(not(unix))]
+    Some(Identity {})
+}
 
 /// Makes a new private folder `witi-qr-XXXXXX` in `base`: a random name, created with
 /// `mkdir` (which fails on any existing entry, a symlink included), mode 0700. `random`
@@ -42,11 +67,14 @@ pub fn new_folder(base: &Path, random: usize) -> io::Result<PathBuf> {
 /// This run's folder in the system's temporary folder (`TMPDIR`), made on first use.
 fn run_folder() -> io::Result<PathBuf> {
     let mut folder = RUN_FOLDER.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(path) = folder.as_ref().filter(|p| p.is_dir()) {
+    if let Some((path, made)) = folder.as_ref()
+        && identity(path) == Some(*made)
+    {
         return Ok(path.clone());
     }
     let path = new_folder(&std::env::temp_dir(), 8)?;
-    *folder = Some(path.clone());
+    let made = identity(&path).ok_or_else(|| io::Error::other("the new folder is gone"))?;
+    *folder = Some((path.clone(), made));
     Ok(path)
 }
 
@@ -200,6 +228,22 @@ mod tests {
         assert_eq!(std::fs::read(&path).expect("reads"), b"<svg/>");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(base.path()).expect("lists").count(), 2);
+    }
+
+    /// The run's folder is kept while it is the one made; a folder made again at its path
+    /// (after a cleaner removed it) is someone else's, and a new one is made.
+    #[test]
+    fn a_folder_remade_at_the_runs_path_is_not_used() {
+        let first = run_folder().expect("made");
+        assert_eq!(run_folder().expect("kept"), first);
+        std::fs::remove_dir(&first).expect("removed");
+        std::fs::create_dir(&first).expect("remade by another");
+        let second = run_folder().expect("made again");
+        assert_ne!(second, first);
+        assert_eq!(mode(&second), 0o700);
+        for path in [first, second] {
+            std::fs::remove_dir(path).expect("cleaned up");
+        }
     }
 
     #[test]
