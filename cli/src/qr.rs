@@ -134,3 +134,98 @@ impl fmt::Display for Shown {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The simulator's kind of payload (165 characters): 57×29 at level L with the quiet zone.
+    fn svg() -> String {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/qr-svg");
+        std::fs::read_to_string(format!("{folder}/segno_default.svg")).expect("svg")
+    }
+
+    const HINT: &str = "Scan it with WhatsApp: Settings › Linked devices › Link a device.";
+
+    fn shown(screen: &Screen) -> (Shown, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("qr.svg");
+        let shown = show(&svg(), screen, &[HINT, ""], Some(&path)).expect("shown");
+        (shown, dir)
+    }
+
+    #[test]
+    fn the_drawing_is_shown_only_where_it_fits_with_the_lines_under_it() {
+        let screen = |size| Screen {
+            ink: Ok(Ink::Colors),
+            size,
+        };
+        for (size, drawn) in [
+            (Some((65, 31)), true),
+            (Some((65, 30)), false),
+            // The 65-character hint wraps: one line more.
+            (Some((64, 31)), false),
+            (Some((57, 32)), true),
+            (Some((56, 99)), false),
+            // A pipe: nothing scrolls out of sight.
+            (None, true),
+        ] {
+            let (shown, _dir) = shown(&screen(size));
+            match shown {
+                Shown::Drawn(d) => {
+                    assert!(drawn, "{size:?}");
+                    assert_eq!((d.columns, d.lines), (57, 29));
+                }
+                Shown::Saved { why, files } => {
+                    assert!(!drawn, "{size:?}");
+                    let has = size.expect("a window");
+                    let needs = (57, if has.0 >= 65 { 31 } else { 32 });
+                    assert_eq!(why, Why::TooSmall { needs, has });
+                    assert!(files.png.is_some_and(|p| p.is_file()) && files.svg.is_file());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_reason_is_said_in_one_line_and_the_files_in_the_next() {
+        let (no_ink, _a) = shown(&Screen {
+            ink: Err("NO_COLOR is set"),
+            size: Some((200, 100)),
+        });
+        let (small, _b) = shown(&Screen {
+            ink: Ok(Ink::Colors),
+            size: Some((80, 24)),
+        });
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("qr.svg");
+        let bad = show(
+            "<svg",
+            &Screen {
+                ink: Ok(Ink::Colors),
+                size: None,
+            },
+            &[],
+            Some(&path),
+        )
+        .expect("saved");
+        for (shown, first) in [
+            (
+                no_ink,
+                "NO_COLOR is set: the QR code is not drawn (--invert draws it for a dark \
+                 background, --no-invert for a light one).",
+            ),
+            (
+                small,
+                "The QR code needs a terminal of 57×31 (columns×lines); this one is 80×24.",
+            ),
+            (bad, "This QR image cannot be drawn here."),
+        ] {
+            let text = shown.to_string();
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), 2, "{text}");
+            assert_eq!(lines[0], first);
+            assert!(lines[1].starts_with("Open ") && lines[1].ends_with(" and scan it."));
+        }
+    }
+}

@@ -148,14 +148,18 @@ mod tests {
         let drawing = draw("x", Ink::Plain { invert: false }).expect("draws");
         let grid = modules(&drawing.text, true);
         let side = drawing.columns;
-        let light_band = |r: std::ops::Range<usize>| {
-            r.clone()
-                .all(|y| (0..side).all(|x| !grid[y][x] && !grid[x][y]))
-        };
-        assert!(light_band(0..QUIET_ZONE));
-        assert!(light_band(side - QUIET_ZONE..side));
-        // The finder pattern's corner starts right after it.
-        assert!(grid[QUIET_ZONE][QUIET_ZONE]);
+        // Version 1 (21 modules) and 4 light modules on each side.
+        assert_eq!(side, 21 + 2 * 4);
+        let light = |x: usize, y: usize| !grid[y][x];
+        for band in [0..4, side - 4..side] {
+            for a in band {
+                assert!((0..side).all(|b| light(a, b) && light(b, a)), "{a}");
+            }
+        }
+        // The finder patterns' corners come right after it.
+        for (x, y) in [(4, 4), (side - 5, 4), (4, side - 5)] {
+            assert!(!light(x, y), "({x}, {y})");
+        }
     }
 
     #[test]
