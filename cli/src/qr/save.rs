@@ -25,12 +25,14 @@ pub struct Saved {
 /// This run's folder in the temporary folder, once made, with what identifies it.
 static RUN_FOLDER: Mutex<Option<(PathBuf, Identity)>> = Mutex::new(None);
 
-/// What tells a folder from another one made later at the same path (the temporary folder
-/// may be cleaned while the CLI waits, and anyone may then make a folder of that name).
+/// What tells our folder from another one made later at the same path (the temporary folder
+/// may be cleaned while the CLI waits, and anyone may then make a folder of that name): its
+/// device and inode, its owner, and its mode (0700: no one else can add to it). Another
+/// user's folder differs in owner, whatever inode it reuses.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Identity {
     #[cfg(unix)]
-    dev_ino_uid: (u64, u64, u32),
+    dev_ino_uid_mode: (u64, u64, u32, u32),
 }
 
 /// The identity of the folder at `path`, not following a symlink; `None` if it is not one.
@@ -43,7 +45,7 @@ fn identity(path: &Path) -> Option<Identity> {
     {
         use std::os::unix::fs::MetadataExt as _;
         Some(Identity {
-            dev_ino_uid: (meta.dev(), meta.ino(), meta.uid()),
+            dev_ino_uid_mode: (meta.dev(), meta.ino(), meta.uid(), meta.mode() & 0o7777),
         })
     }
     #[cfg(not(unix))]
@@ -231,13 +233,16 @@ mod tests {
     }
 
     /// The run's folder is kept while it is the one made; a folder made again at its path
-    /// (after a cleaner removed it) is someone else's, and a new one is made.
+    /// (after a cleaner removed it; here with a plain `mkdir`'s mode, as another user would:
+    /// the owner check cannot be shown without a second user) is not used, a new one is made.
     #[test]
     fn a_folder_remade_at_the_runs_path_is_not_used() {
         let first = run_folder().expect("made");
         assert_eq!(run_folder().expect("kept"), first);
         std::fs::remove_dir(&first).expect("removed");
         std::fs::create_dir(&first).expect("remade by another");
+        std::fs::set_permissions(&first, std::fs::Permissions::from_mode(0o755))
+            .expect("a plain mkdir's mode");
         let second = run_folder().expect("made again");
         assert_ne!(second, first);
         assert_eq!(mode(&second), 0o700);
