@@ -213,4 +213,44 @@ mod tests {
         eprintln!("{count} files, {} failed", failed.len());
         assert!(count > 0 && failed.is_empty(), "{failed:#?}");
     }
+
+    /// An answer from the network must not make the CLI read local files: an `<image>`
+    /// naming a file that holds a QR code draws nothing (the default resolver would draw it).
+    #[test]
+    fn an_image_naming_a_local_file_is_not_read() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let inner = dir.path().join("qr.svg");
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/qr-svg");
+        std::fs::copy(format!("{folder}/segno_default.svg"), &inner).expect("copied");
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 57 57"><image href="{}" width="57" height="57"/></svg>"#,
+            inner.display()
+        );
+        assert_eq!(read(&svg).1, None);
+    }
+
+    /// Inputs that could cost unbounded memory come back with no payload: a document over
+    /// the size limit, and `<use>` references nested to expand 10^12 times.
+    #[test]
+    fn hostile_documents_are_refused() {
+        let mut big = String::from(r#"<svg xmlns="http://www.w3.org/2000/svg">"#);
+        while big.len() <= MAX_SVG_BYTES {
+            big.push_str("<!-- padding padding padding padding padding padding -->");
+        }
+        big.push_str("</svg>");
+        assert!(parse(&big).is_none());
+
+        let mut bomb = String::from(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10"><defs><rect id="l0" width="1" height="1"/>"#,
+        );
+        for level in 1..=12 {
+            bomb.push_str(&format!("<g id=\"l{level}\">"));
+            for _ in 0..10 {
+                bomb.push_str(&format!("<use xlink:href=\"#l{}\"/>", level - 1));
+            }
+            bomb.push_str("</g>");
+        }
+        bomb.push_str(r##"</defs><use xlink:href="#l12"/></svg>"##);
+        assert_eq!(read(&bomb).1, None);
+    }
 }
