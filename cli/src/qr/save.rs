@@ -69,9 +69,10 @@ pub fn new_folder(base: &Path, random: usize) -> io::Result<PathBuf> {
 /// This run's folder in the system's temporary folder (`TMPDIR`), made on first use.
 fn run_folder() -> io::Result<PathBuf> {
     let mut folder = RUN_FOLDER.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((path, made)) = folder.as_ref()
-        && identity(path) == Some(*made)
-    {
+    let kept = folder
+        .as_ref()
+        .filter(|(path, made)| identity(path) == Some(*made));
+    if let Some((path, _)) = kept {
         return Ok(path.clone());
     }
     let path = new_folder(&std::env::temp_dir(), 8)?;
