@@ -2,6 +2,8 @@
 //! binary run against it, and a reader that turns a terminal QR back into its payload.
 #![allow(dead_code)] // each test file uses a part
 
+pub mod screen;
+
 use std::process::{Command, Output, Stdio};
 
 use witi_sim::{SimConfig, Simulator};
