@@ -254,6 +254,7 @@ fn sim_serves_until_interrupted_and_connect_pairs_with_it() {
         std::process::Command::new(env!("CARGO_BIN_EXE_witi"))
             .env("WITI_API_KEY", KEY)
             .env("WITI_BASE_URL", url)
+            .env("TMPDIR", env!("CARGO_TARGET_TMPDIR"))
             .args(args)
             .output()
             .expect("runs")
