@@ -147,7 +147,8 @@ impl Client {
         parse: fn(&parse::Body<'_>) -> Result<T>,
     ) -> Result<T> {
         let response = self.transport.send(command, body).await?;
-        parse(&response.body()).map_err(|e| self.transport.redactor.scrub(e))
+        parse(&response.body(&self.transport.redactor))
+            .map_err(|e| self.transport.redactor.scrub(e))
     }
 }
 

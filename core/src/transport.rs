@@ -6,7 +6,7 @@
 
 use crate::config::{ClientBuilder, RetryPolicy};
 use crate::error::{Error, Result};
-use crate::parse::{self, Body};
+use crate::parse::Body;
 use crate::redact::Redactor;
 use crate::retry::Retry;
 use std::sync::Mutex;
@@ -58,11 +58,12 @@ pub(crate) struct Response {
 }
 
 impl Response {
-    pub(crate) fn body(&self) -> Body<'_> {
+    pub(crate) fn body<'a>(&'a self, redactor: &'a Redactor) -> Body<'a> {
         Body {
             command: self.command,
             text: &self.text,
             content_type: self.content_type.as_deref(),
+            redactor,
         }
     }
 }
@@ -228,9 +229,7 @@ impl Transport {
                         command: command.name,
                         message: format!("a body larger than {MAX_RESPONSE_BYTES} bytes"),
                         content_type,
-                        snippet: self
-                            .redactor
-                            .redact(&parse::snippet(&String::from_utf8_lossy(&bytes))),
+                        snippet: self.redactor.snippet(&String::from_utf8_lossy(&bytes)),
                     },
                     Retry::Final,
                 ));
@@ -245,6 +244,7 @@ impl Transport {
                     command: command.name,
                     text: &lossy,
                     content_type: content_type.as_deref(),
+                    redactor: &self.redactor,
                 };
                 return Err((
                     self.redactor
@@ -254,7 +254,7 @@ impl Transport {
             }
         };
         let code = status.as_u16();
-        let snippet = || self.redactor.redact(&parse::snippet(&text));
+        let snippet = || self.redactor.snippet(&text);
         match code {
             200..=299 => Ok(Response {
                 command: command.name,
