@@ -65,10 +65,12 @@ impl Redactor {
                 command,
                 status,
                 snippet,
+                retry_after,
             } => E::HttpStatus {
                 command,
                 status,
                 snippet: self.redact(&snippet),
+                retry_after,
             },
             E::Connection { command, message } => E::Connection {
                 command,

@@ -273,21 +273,25 @@ impl Transport {
                     command: command.name,
                     retry_after,
                 },
-                Retry::RateLimited(retry_after),
+                Retry::Asked(retry_after),
             )),
+            // Every 5xx's `Retry-After` is honoured, not only 503's (RFC 9110 names 503): a
+            // server that says when to come back knows better than our backoff.
             500..=599 => Err((
                 Error::HttpStatus {
                     command: command.name,
                     status: code,
                     snippet: snippet(),
+                    retry_after,
                 },
-                Retry::Transient,
+                Retry::Asked(retry_after),
             )),
             _ => Err((
                 Error::HttpStatus {
                     command: command.name,
                     status: code,
                     snippet: snippet(),
+                    retry_after: None,
                 },
                 Retry::Final,
             )),
@@ -348,19 +352,32 @@ fn build_http(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Cl
         })
 }
 
-/// `Retry-After` as delta-seconds (integer or decimal) or as an HTTP-date (the wait until
-/// then, zero when it has passed). Anything else is treated as absent, so the policy's own
+/// The longest `Retry-After` reported: a larger one (`99999999999`, `1e30`, a date in year
+/// 9999) saturates here, so it still says "not now" and is never mistaken for absent.
+pub(crate) const MAX_REPORTED_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// `Retry-After` as delta-seconds (integer or decimal, RFC 9110 §10.2.3) or as an HTTP-date
+/// (the wait until then, zero when it has passed), saturated at [`MAX_REPORTED_RETRY_AFTER`].
+/// Anything else (negative, not a number, not a date) is treated as absent, so the policy's own
 /// backoff applies.
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && (0.0..1e9).contains(&secs))
-            .then(|| Duration::from_secs_f64(secs));
+    if value.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        if let Ok(secs) = value.parse::<f64>() {
+            // Digits only, so never negative or NaN; 1e30 or a 40-digit number is infinite
+            // or huge, and saturates.
+            return Some(
+                Duration::try_from_secs_f64(secs)
+                    .unwrap_or(MAX_REPORTED_RETRY_AFTER)
+                    .min(MAX_REPORTED_RETRY_AFTER),
+            );
+        }
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(
         at.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_REPORTED_RETRY_AFTER),
     )
 }
 
@@ -383,5 +400,27 @@ mod tests {
         assert_eq!(parse_retry_after("Someday, soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("inf"), None);
+        assert_eq!(parse_retry_after(""), None);
+    }
+
+    #[test]
+    fn huge_retry_after_saturates_at_a_day() {
+        for huge in [
+            "99999999999",
+            "1e30",
+            "1e400",
+            "86401",
+            "123456789012345678901234567890123456789012345678901234567890",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(
+                parse_retry_after(huge),
+                Some(MAX_REPORTED_RETRY_AFTER),
+                "{huge}"
+            );
+        }
+        assert_eq!(parse_retry_after("86400"), Some(MAX_REPORTED_RETRY_AFTER));
+        assert_eq!(parse_retry_after("3600"), Some(Duration::from_secs(3600)));
     }
 }
