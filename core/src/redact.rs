@@ -32,6 +32,7 @@ pub(crate) struct Redactor {
 }
 
 impl Redactor {
+    #[cfg(test)]
     pub(crate) fn new(key: &str) -> Self {
         Redactor::with_secrets([key])
     }

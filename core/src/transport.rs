@@ -7,10 +7,13 @@
 use crate::config::{ClientBuilder, RetryPolicy};
 use crate::error::{Error, Result};
 use crate::parse::Body;
+use crate::pool::{self, Pool, PoolKey};
+use crate::proxy::{ProxyConfig, Target};
 use crate::redact::Redactor;
 use crate::retry::Retry;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 /// The largest response body read; the API's answers are a few KB (a QR code is the largest),
 /// so anything near this is not an answer and must not exhaust memory.
@@ -70,37 +73,46 @@ impl Response {
 
 /// The HTTP side of a client: connection pool, base URL, key, policy.
 pub(crate) struct Transport {
-    http: Mutex<Pooled>,
+    http: Mutex<Arc<Pool>>,
+    pool_key: PoolKey,
     base: reqwest::Url,
     key: String,
     pub(crate) redactor: Redactor,
     timeout: Duration,
-    connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    user_agent: String,
-}
-
-/// The connection pool and the process it was built in: a pool inherited through `fork()`
-/// holds the parent's sockets and reactor, so a child builds its own.
-struct Pooled {
-    pid: u32,
-    client: reqwest::Client,
+    /// This client's connection cap: one permit per request in flight (see `attempt`).
+    connections: Arc<Semaphore>,
+    pub(crate) max_connections: usize,
 }
 
 impl Transport {
     pub(crate) fn new(key: String, base: reqwest::Url, b: &ClientBuilder) -> Result<Self> {
+        let proxy = match &b.proxy {
+            Some(url) => ProxyConfig::Explicit(Target::parse(url, "proxy")?),
+            None => ProxyConfig::from_env()?,
+        };
+        let secrets = proxy.secrets();
+        let redactor = Redactor::with_secrets(
+            std::iter::once(key.as_str()).chain(secrets.iter().map(String::as_str)),
+        );
+        let pool_key = PoolKey {
+            connect_timeout: b.connect_timeout,
+            user_agent: b.user_agent.clone(),
+            proxy,
+            pid: std::process::id(),
+        };
         let t = Transport {
-            http: Mutex::new(Pooled {
-                pid: std::process::id(),
-                client: build_http(b.connect_timeout, &b.user_agent)?,
-            }),
+            http: Mutex::new(pool::shared(pool_key.clone())?),
+            pool_key,
             base,
-            redactor: Redactor::new(&key),
+            redactor,
             key,
             timeout: b.timeout,
-            connect_timeout: b.connect_timeout,
             retry: b.retry.clone(),
-            user_agent: b.user_agent.clone(),
+            connections: Arc::new(Semaphore::new(
+                b.max_connections.min(Semaphore::MAX_PERMITS),
+            )),
+            max_connections: b.max_connections,
         };
         Ok(t)
     }
@@ -113,14 +125,17 @@ impl Transport {
         self.timeout
     }
 
+    /// The shared pool, or in a forked child a pool of the child's own.
     fn http(&self) -> Result<reqwest::Client> {
         let pid = std::process::id();
-        let mut pooled = self.http.lock().unwrap_or_else(|p| p.into_inner());
-        if pooled.pid != pid {
-            pooled.client = build_http(self.connect_timeout, &self.user_agent)?;
-            pooled.pid = pid;
+        let mut pool = self.http.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.pid != pid {
+            *pool = pool::shared(PoolKey {
+                pid,
+                ..self.pool_key.clone()
+            })?;
         }
-        Ok(pooled.client.clone())
+        Ok(pool.client.clone())
     }
 
     fn url(&self, command: &Command) -> reqwest::Url {
@@ -189,13 +204,27 @@ impl Transport {
         url: &reqwest::Url,
         payload: Option<&[u8]>,
     ) -> Result<Response, (Error, Retry)> {
+        // The connection cap: a permit per attempt, held until its body is read. Waiting for
+        // one counts against the attempt's own timeout; a call that gets none in time has
+        // spent it, and fails as a timeout without being retried.
+        let deadline = Instant::now() + self.timeout;
+        let _permit = match tokio::time::timeout(
+            self.timeout,
+            self.connections.clone().acquire_owned(),
+        )
+        .await
+        {
+            Ok(permit) => permit.expect("the connection semaphore is never closed"),
+            Err(_) => return Err((self.timeout_error(command), Retry::Final)),
+        };
         let http = self.http().map_err(|e| (e, Retry::Final))?;
         let mut request = if command.post {
             http.post(url.clone())
         } else {
             http.get(url.clone())
         };
-        request = request.timeout(self.timeout);
+        let left = deadline.saturating_duration_since(Instant::now());
+        request = request.timeout(left.max(Duration::from_millis(1)));
         if let Some(payload) = payload {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -204,7 +233,7 @@ impl Transport {
         let mut response = request
             .send()
             .await
-            .map_err(|e| self.transport_error(command, e))?;
+            .map_err(|e| self.transport_error(command, url, e))?;
         let status = response.status();
         let content_type = response
             .headers()
@@ -221,7 +250,7 @@ impl Transport {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| self.transport_error(command, e))?
+            .map_err(|e| self.transport_error(command, url, e))?
         {
             if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err((
@@ -298,18 +327,25 @@ impl Transport {
         }
     }
 
+    /// The one place a transport timeout is made: no full answer within the attempt's time.
+    fn timeout_error(&self, command: &Command) -> Error {
+        Error::Timeout {
+            command: command.name,
+            after: self.timeout,
+        }
+    }
+
     /// A reqwest error as a witi error, without the URL and with the cause chain spelled out
     /// (reqwest's own `Display` hides the cause).
-    fn transport_error(&self, command: &Command, error: reqwest::Error) -> (Error, Retry) {
+    fn transport_error(
+        &self,
+        command: &Command,
+        url: &reqwest::Url,
+        error: reqwest::Error,
+    ) -> (Error, Retry) {
         let error = error.without_url();
         if error.is_timeout() && !error.is_connect() {
-            return (
-                Error::Timeout {
-                    command: command.name,
-                    after: self.timeout,
-                },
-                Retry::Transient,
-            );
+            return (self.timeout_error(command), Retry::Transient);
         }
         let mut message = error.to_string();
         let mut source = std::error::Error::source(&error);
@@ -320,6 +356,11 @@ impl Transport {
                 message.push_str(&text);
             }
             source = cause.source();
+        }
+        // A proxy in the way is the first thing to suspect, so the error names it (never its
+        // credentials: `shown` has none, and the redactor knows the password).
+        if let Some(proxy) = self.pool_key.proxy.proxy_for(url) {
+            message = format!("through proxy {}: {message}", proxy.shown);
         }
         let message = self.redactor.redact(&message);
         let retry = if error.is_connect() {
@@ -335,21 +376,6 @@ impl Transport {
             retry,
         )
     }
-}
-
-fn build_http(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
-        .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(60))
-        .user_agent(user_agent)
-        .build()
-        .map_err(|e| {
-            Error::invalid(format!(
-                "the HTTP client could not be built: {}",
-                e.without_url()
-            ))
-        })
 }
 
 /// The longest `Retry-After` reported: a larger one (`99999999999`, `1e30`, a date in year
