@@ -34,13 +34,15 @@ pub(crate) struct Redactor {
 impl Redactor {
     #[cfg(test)]
     pub(crate) fn new(key: &str) -> Self {
-        Redactor::with_secrets([key])
+        Redactor::with_secrets(key, [])
     }
 
-    /// A redactor for several secrets; empty ones are ignored.
-    pub(crate) fn with_secrets<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut raw: Vec<String> = secrets
-            .into_iter()
+    /// A redactor for the API key and other secrets (a proxy's password). An extra secret
+    /// shorter than [`MIN_PREFIX_TAIL`] is left out: it could not leak anything a reader
+    /// could use, and replacing every `x` of a text would make errors unreadable.
+    pub(crate) fn with_secrets<'a>(key: &'a str, extra: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut raw: Vec<String> = std::iter::once(key)
+            .chain(extra.into_iter().filter(|s| s.len() >= MIN_PREFIX_TAIL))
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();

@@ -92,9 +92,7 @@ impl Transport {
             None => ProxyConfig::from_env()?,
         };
         let secrets = proxy.secrets();
-        let redactor = Redactor::with_secrets(
-            std::iter::once(key.as_str()).chain(secrets.iter().map(String::as_str)),
-        );
+        let redactor = Redactor::with_secrets(&key, secrets.iter().map(String::as_str));
         let pool_key = PoolKey {
             connect_timeout: b.connect_timeout,
             user_agent: b.user_agent.clone(),
