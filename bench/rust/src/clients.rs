@@ -63,11 +63,16 @@ pub fn child(side: &str, n: usize) -> Result<(), String> {
 pub fn run(args: &Args) -> Result<(), String> {
     let n = if args.quick { 1_000 } else { 10_000 };
     println!();
-    println!("clients: build {n} clients of {n} instances and hold them, each side in a fresh process");
+    println!(
+        "clients: build {n} clients of {n} instances and hold them, each side in a fresh process"
+    );
     println!("  client              clients/s   bytes/client   total time   RSS added");
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut per_client = Vec::new();
-    for (side, label) in [("witi", "witi (shared pool)"), ("reqwest", "reqwest per client")] {
+    for (side, label) in [
+        ("witi", "witi (shared pool)"),
+        ("reqwest", "reqwest per client"),
+    ] {
         let out = Command::new(&exe)
             .args(["--clients-child", side, &n.to_string()])
             .output()
@@ -77,7 +82,10 @@ pub fn run(args: &Args) -> Result<(), String> {
         }
         let text = String::from_utf8_lossy(&out.stdout);
         let mut fields = text.split_whitespace();
-        let secs: f64 = fields.next().and_then(|s| s.parse().ok()).ok_or("no time")?;
+        let secs: f64 = fields
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or("no time")?;
         let bytes: f64 = fields.next().and_then(|s| s.parse().ok()).ok_or("no RSS")?;
         println!(
             "  {label:<18} {:>10.0} {:>14.0} {:>12} {:>8.1} MB",
