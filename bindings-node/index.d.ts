@@ -169,6 +169,16 @@ export interface ClientOptions {
   maxRetries?: number
   /** The wait before the first retry, doubling after (default 500). Mostly for tests. */
   initialBackoffMs?: number
+  /**
+   * At most this many connections (requests in flight) at once from this client (default
+   * 100); further calls wait within their timeout. Below 1 is an `InvalidArgumentError`.
+   */
+  maxConnections?: number
+  /**
+   * A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+   * it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+   */
+  proxy?: string
 }
 
 /** The settings of `setConfig`; a field left out is not sent. */

@@ -32,6 +32,15 @@ pub struct ClientOptions {
     /// The wait before the first retry, doubling each time (0.5 s). For tests and tuning.
     #[uniffi(default)]
     pub initial_backoff: Option<Duration>,
+    /// At most this many connections (requests in flight) at once from this client (100);
+    /// further calls wait within their timeout. Zero is an `InvalidArgument`.
+    #[uniffi(default)]
+    pub max_connections: Option<u32>,
+    /// A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+    /// it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+    /// Never shown by `toString()` (it may hold a password).
+    #[uniffi(default)]
+    pub proxy: Option<String>,
 }
 
 /// Hand-written (and exported as the Kotlin `toString()` / Swift `description`) so that the
@@ -44,12 +53,15 @@ impl fmt::Display for ClientOptions {
         }
         write!(
             f,
-            "ClientOptions(apiKey={}, baseUrl={}, timeout={}, maxRetries={}, initialBackoff={})",
+            "ClientOptions(apiKey={}, baseUrl={}, timeout={}, maxRetries={}, initialBackoff={}, \
+             maxConnections={}, proxy={})",
             self.api_key.as_ref().map_or("null", |_| "<redacted>"),
             show(&self.base_url),
             show(&self.timeout),
             show(&self.max_retries),
             show(&self.initial_backoff),
+            show(&self.max_connections),
+            self.proxy.as_ref().map_or("null", |_| "<redacted>"),
         )
     }
 }
@@ -110,6 +122,12 @@ impl Client {
         }
         if let Some(backoff) = options.initial_backoff {
             policy.initial_backoff = backoff;
+        }
+        if let Some(max) = options.max_connections {
+            builder = builder.max_connections(max as usize);
+        }
+        if let Some(proxy) = options.proxy {
+            builder = builder.proxy(proxy);
         }
         let inner = builder.retry_policy(policy).build()?;
         Ok(Arc::new(Client { inner }))

@@ -14,13 +14,27 @@ use std::future::Future;
 /// The `User-Agent` header this binding sends (the WhatsApp browser name is another thing).
 const HTTP_USER_AGENT: &str = concat!("witi-python/", env!("CARGO_PKG_VERSION"));
 
-fn build(
+/// The constructor's options, as Python passes them.
+struct Options {
     api_key: Option<String>,
     base_url: Option<String>,
     timeout: f64,
     max_retries: u32,
     initial_backoff: Option<f64>,
-) -> witi::Result<witi::Client> {
+    max_connections: i64,
+    proxy: Option<String>,
+}
+
+fn build(o: Options) -> witi::Result<witi::Client> {
+    let Options {
+        api_key,
+        base_url,
+        timeout,
+        max_retries,
+        initial_backoff,
+        max_connections,
+        proxy,
+    } = o;
     let mut policy = witi::RetryPolicy {
         max_retries,
         ..witi::RetryPolicy::default()
@@ -31,7 +45,12 @@ fn build(
     let mut builder = witi::Client::builder()
         .timeout(witi::duration_from_secs("timeout", timeout)?)
         .retry_policy(policy)
+        // A negative count becomes 0, which the core refuses as `invalid_argument`.
+        .max_connections(usize::try_from(max_connections).unwrap_or(0))
         .http_user_agent(HTTP_USER_AGENT);
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(proxy);
+    }
     if let Some(key) = api_key {
         builder = builder.api_key(key);
     }
@@ -41,15 +60,8 @@ fn build(
     builder.build()
 }
 
-fn new_client(
-    py: Python<'_>,
-    api_key: Option<String>,
-    base_url: Option<String>,
-    timeout: f64,
-    max_retries: u32,
-    initial_backoff: Option<f64>,
-) -> PyResult<witi::Client> {
-    build(api_key, base_url, timeout, max_retries, initial_backoff).map_err(|e| to_pyerr(py, e))
+fn new_client(py: Python<'_>, options: Options) -> PyResult<witi::Client> {
+    build(options).map_err(|e| to_pyerr(py, e))
 }
 
 fn config(
@@ -135,7 +147,8 @@ pub struct Client {
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff))]
+    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff, max_connections, proxy))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -143,8 +156,19 @@ impl Client {
         timeout: f64,
         max_retries: u32,
         initial_backoff: Option<f64>,
+        max_connections: i64,
+        proxy: Option<String>,
     ) -> PyResult<Self> {
-        let inner = new_client(py, api_key, base_url, timeout, max_retries, initial_backoff)?;
+        let options = Options {
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            initial_backoff,
+            max_connections,
+            proxy,
+        };
+        let inner = new_client(py, options)?;
         Ok(Client { inner })
     }
 
@@ -262,7 +286,8 @@ where
 #[pymethods]
 impl AsyncClient {
     #[new]
-    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff))]
+    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff, max_connections, proxy))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -270,8 +295,19 @@ impl AsyncClient {
         timeout: f64,
         max_retries: u32,
         initial_backoff: Option<f64>,
+        max_connections: i64,
+        proxy: Option<String>,
     ) -> PyResult<Self> {
-        let inner = new_client(py, api_key, base_url, timeout, max_retries, initial_backoff)?;
+        let options = Options {
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            initial_backoff,
+            max_connections,
+            proxy,
+        };
+        let inner = new_client(py, options)?;
         Ok(AsyncClient { inner })
     }
 

@@ -22,7 +22,11 @@ pub fn client(server: &ServerArgs) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .timeout(seconds(server.timeout, "--timeout")?)
         .max_retries(server.max_retries)
+        .max_connections(server.max_connections)
         .http_user_agent(concat!("witi-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(proxy) = &server.proxy {
+        builder = builder.proxy(proxy);
+    }
     if let Some(key) = &server.api_key {
         builder = builder.api_key(key);
     }

@@ -62,6 +62,13 @@ pub struct ServerArgs {
     /// Retries of a failed call (only when it is safe to repeat).
     #[arg(long, global = true, value_name = "N", default_value_t = 2)]
     pub max_retries: u32,
+    /// At most N connections to the API at once (further calls wait within --timeout).
+    #[arg(long, global = true, value_name = "N", default_value_t = witi::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// A proxy for every request (http://, https://, socks5://, socks5h://). Without it,
+    /// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY decide; loopback is always direct.
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
 }
 
 impl Cli {
@@ -82,6 +89,8 @@ impl std::fmt::Debug for ServerArgs {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
+            .field("max_connections", &self.max_connections)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -197,10 +206,19 @@ mod tests {
 
     #[test]
     fn debug_never_prints_the_key() {
-        let cli = super::Cli::parse_from(["witi", "--api-key", "S3CRET-KEY", "status"]);
+        let cli = super::Cli::parse_from([
+            "witi",
+            "--api-key",
+            "S3CRET-KEY",
+            "--proxy",
+            "http://u:PR0XY-PASS@p:1",
+            "status",
+        ]);
         let text = format!("{cli:?}");
         assert!(
-            !text.contains("S3CRET-KEY") && text.contains("<redacted>"),
+            !text.contains("S3CRET-KEY")
+                && !text.contains("PR0XY-PASS")
+                && text.contains("<redacted>"),
             "{text}"
         );
     }

@@ -97,12 +97,14 @@ pub enum Error {
         command: &'static str,
         retry_after: Option<Duration>,
     },
-    /// Any other non-2xx answer; `snippet` is the start of the body, redacted.
-    #[error("{command}: the server answered HTTP {status}")]
+    /// Any other non-2xx answer; `snippet` is the start of the body, redacted; `retry_after`
+    /// is a 5xx's `Retry-After` (capped at one day) when the server sent one.
+    #[error("{command}: the server answered HTTP {status}{}", fmt_retry_after(.retry_after))]
     HttpStatus {
         command: &'static str,
         status: u16,
         snippet: String,
+        retry_after: Option<Duration>,
     },
     /// No full answer within `after`.
     #[error("{command}: no answer within {after:?}")]
@@ -172,10 +174,13 @@ impl Error {
         }
     }
 
-    /// The server's `Retry-After`, for `rate_limited`.
+    /// The server's `Retry-After` (capped at one day), for `rate_limited` and a 5xx
+    /// `http_status`.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::RateLimited { retry_after, .. } | Error::HttpStatus { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
         }
     }

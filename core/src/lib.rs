@@ -21,7 +21,9 @@ mod flows;
 pub mod log_line;
 mod model;
 mod parse;
+mod pool;
 pub mod postback;
+mod proxy;
 mod redact;
 mod retry;
 pub mod runtime;
@@ -30,7 +32,8 @@ pub mod webhook;
 
 pub use client::{Client, DEFAULT_BROWSER_USER_AGENT};
 pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, RetryPolicy, duration_from_millis, duration_from_secs,
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_CONNECTIONS, RetryPolicy, duration_from_millis,
+    duration_from_secs,
 };
 pub use error::{CallbackError, Error, ErrorCode, Result};
 pub use flows::{

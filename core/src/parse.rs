@@ -11,6 +11,7 @@ use crate::model::{
     ClearResult, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
     StorageNode,
 };
+use crate::redact::Redactor;
 use base64::Engine;
 use serde_json::{Map, Value};
 
@@ -18,11 +19,13 @@ use serde_json::{Map, Value};
 /// without end.
 const MAX_STORAGE_DEPTH: usize = 32;
 
-/// A response body, with what a `decode` error must say about it.
+/// A response body, with what a `decode` error must say about it and the client's redactor
+/// (a body may echo the key, and its snippet is redacted before it is cut).
 pub(crate) struct Body<'a> {
     pub command: &'static str,
     pub text: &'a str,
     pub content_type: Option<&'a str>,
+    pub redactor: &'a Redactor,
 }
 
 impl Body<'_> {
@@ -31,7 +34,7 @@ impl Body<'_> {
             command: self.command,
             message: message.into(),
             content_type: self.content_type.map(str::to_owned),
-            snippet: snippet(self.text),
+            snippet: self.redactor.snippet(self.text),
         }
     }
 
@@ -47,20 +50,6 @@ impl Body<'_> {
             Err(_) => Err(self.decode_error("a body that is not JSON")),
         }
     }
-}
-
-/// The first characters of a body, for error texts. Callers redact it.
-pub(crate) fn snippet(text: &str) -> String {
-    const MAX: usize = 120;
-    let mut end = text.len().min(MAX);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut s = text[..end].to_owned();
-    if end < text.len() {
-        s.push('…');
-    }
-    s
 }
 
 /// A non-empty `error` text in an answer: the API's way of saying no with HTTP 200.
@@ -368,11 +357,15 @@ fn boolean(v: Option<&Value>) -> Option<bool> {
 mod tests {
     use super::*;
 
+    static REDACTOR: std::sync::LazyLock<Redactor> =
+        std::sync::LazyLock::new(|| Redactor::new("K3y+/=%41-witi-SECRET"));
+
     fn body(text: &str) -> Body<'_> {
         Body {
             command: "status.aspx",
             text,
             content_type: Some("application/json"),
+            redactor: &REDACTOR,
         }
     }
 
@@ -419,9 +412,25 @@ mod tests {
     #[test]
     fn snippet_cuts_on_a_char_boundary() {
         let long = "é".repeat(100);
-        let s = snippet(&long);
+        let s = REDACTOR.snippet(&long);
         assert!(s.ends_with('…'));
         assert!(s.len() <= 123);
+    }
+
+    #[test]
+    fn a_decode_snippet_is_redacted_before_it_is_cut() {
+        // The key straddles the cut at 120 bytes: cut first, 20 of its 21 characters would
+        // survive; redacted first, none does, in any of its echoed forms.
+        for echoed in ["K3y+/=%41-witi-SECRET", "K3y%2b%2f%3d%2541-witi-SECRET"] {
+            for pad in [90, 94, 99, 100, 110, 117] {
+                let text = format!("<html>{}{echoed} and more</html>", "x".repeat(pad));
+                let e = status_response(&body(&text)).unwrap_err();
+                let shown = e.to_string();
+                for piece in ["witi-SECRET", "K3y+/", "K3y%2b", "-witi", "%2541"] {
+                    assert!(!shown.contains(piece), "{piece} in {shown}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -39,8 +39,12 @@ class Client:
     """A blocking client of one witi.me instance (one API key).
 
     ``api_key`` and ``base_url`` default to ``WITI_API_KEY`` and ``WITI_BASE_URL``;
-    ``timeout`` is per attempt, in seconds. Safe to share between threads; the GIL is
-    released while a call waits, and Ctrl-C interrupts a wait within 0.1 s.
+    ``timeout`` is per attempt, in seconds. ``max_connections`` caps this client's
+    connections (so requests in flight) at once; further calls wait within their timeout.
+    ``proxy`` (``http://``, ``https://``, ``socks5://``, ``socks5h://``) is used for every
+    request; without it ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY`` decide, and
+    loopback hosts are always direct. Safe to share between threads; the GIL is released
+    while a call waits, and Ctrl-C interrupts a wait within 0.1 s.
     """
 
     def __init__(
@@ -50,11 +54,19 @@ class Client:
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         max_retries: int = 2,
+        max_connections: int = 100,
+        proxy: Optional[str] = None,
         _initial_backoff: Optional[float] = None,
     ) -> None:
         _native.refresh_log_level()
         self._native: Any = _native.Client(
-            api_key, base_url, float(timeout), max_retries, _initial_backoff
+            api_key,
+            base_url,
+            float(timeout),
+            max_retries,
+            _initial_backoff,
+            int(max_connections),
+            proxy,
         )
 
     @property
@@ -141,7 +153,7 @@ class Client:
 
 
 class AsyncClient:
-    """The asyncio client: the same calls as ``Client``, as coroutines.
+    """The asyncio client: the same calls and options as ``Client``, as coroutines.
 
     Requests run on the core's runtime, not on the event loop's thread; cancelling the task
     that awaits a call cancels the request. Safe to share between tasks and loops.
@@ -154,11 +166,19 @@ class AsyncClient:
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         max_retries: int = 2,
+        max_connections: int = 100,
+        proxy: Optional[str] = None,
         _initial_backoff: Optional[float] = None,
     ) -> None:
         _native.refresh_log_level()
         self._native: Any = _native.AsyncClient(
-            api_key, base_url, float(timeout), max_retries, _initial_backoff
+            api_key,
+            base_url,
+            float(timeout),
+            max_retries,
+            _initial_backoff,
+            int(max_connections),
+            proxy,
         )
 
     @property

@@ -41,6 +41,8 @@ class Client:
         timeout: float,
         max_retries: int,
         initial_backoff: Optional[float],
+        max_connections: int,
+        proxy: Optional[str],
     ) -> Client: ...
     @property
     def base_url(self) -> str: ...
@@ -76,6 +78,8 @@ class AsyncClient:
         timeout: float,
         max_retries: int,
         initial_backoff: Optional[float],
+        max_connections: int,
+        proxy: Optional[str],
     ) -> AsyncClient: ...
     @property
     def base_url(self) -> str: ...

@@ -1950,6 +1950,17 @@ public struct ClientOptions: Equatable, Hashable, CustomStringConvertible {
      * The wait before the first retry, doubling each time (0.5 s). For tests and tuning.
      */
     public let initialBackoff: TimeInterval?
+    /**
+     * At most this many connections (requests in flight) at once from this client (100);
+     * further calls wait within their timeout. Zero is an `InvalidArgument`.
+     */
+    public let maxConnections: UInt32?
+    /**
+     * A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+     * it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+     * Never shown by `toString()` (it may hold a password).
+     */
+    public let proxy: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1968,12 +1979,23 @@ public struct ClientOptions: Equatable, Hashable, CustomStringConvertible {
          */maxRetries: UInt32? = nil, 
         /**
          * The wait before the first retry, doubling each time (0.5 s). For tests and tuning.
-         */initialBackoff: TimeInterval? = nil) {
+         */initialBackoff: TimeInterval? = nil, 
+        /**
+         * At most this many connections (requests in flight) at once from this client (100);
+         * further calls wait within their timeout. Zero is an `InvalidArgument`.
+         */maxConnections: UInt32? = nil, 
+        /**
+         * A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+         * it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+         * Never shown by `toString()` (it may hold a password).
+         */proxy: String? = nil) {
         self.apiKey = apiKey
         self.baseUrl = baseUrl
         self.timeout = timeout
         self.maxRetries = maxRetries
         self.initialBackoff = initialBackoff
+        self.maxConnections = maxConnections
+        self.proxy = proxy
     }
 
     
@@ -2007,7 +2029,9 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
-                initialBackoff: FfiConverterOptionDuration.read(from: &buf)
+                initialBackoff: FfiConverterOptionDuration.read(from: &buf), 
+                maxConnections: FfiConverterOptionUInt32.read(from: &buf), 
+                proxy: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2017,6 +2041,8 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
         FfiConverterOptionDuration.write(value.initialBackoff, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxConnections, into: &buf)
+        FfiConverterOptionString.write(value.proxy, into: &buf)
     }
 }
 
