@@ -56,6 +56,15 @@ BUSY_HANDLER = textwrap.dedent(
         server = witi.listen(handler)
         start(server)
         time.sleep(60)
+    elif mode == "async_with":  # Ctrl-C under asyncio.run cancels the task in the block
+        import asyncio
+
+        async def main():
+            async with witi.listen(handler) as server:
+                start(server)
+                await asyncio.sleep(60)
+
+        asyncio.run(main())
     elif mode == "exit":  # no signal: the program ends while the handler is busy
         server = witi.listen(handler)
         start(server)
@@ -74,7 +83,7 @@ def spawn(script: str, *args: str) -> subprocess.Popen:
     )
 
 
-@pytest.mark.parametrize("mode", ["with", "close", "unclosed"])
+@pytest.mark.parametrize("mode", ["with", "close", "unclosed", "async_with"])
 def test_ctrl_c_leaves_a_busy_webhook_handler(mode: str) -> None:
     """SIGINT while the handler sleeps 20 s: the process ends long before the handler would."""
     proc = spawn(BUSY_HANDLER, mode)

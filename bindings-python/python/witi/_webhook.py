@@ -164,8 +164,14 @@ class WebhookServer:
         self._native.close(INTERRUPT_GRACE if _interrupted(exc) else None)
 
     async def aclose(self) -> None:
-        """``close()`` without blocking the event loop."""
-        await asyncio.get_running_loop().run_in_executor(None, self._native.close)
+        """``close()`` without blocking the event loop; on an interrupt (including the
+        ``CancelledError`` of a cancelled task, e.g. Ctrl-C under ``asyncio.run``), it also
+        waits at most ``INTERRUPT_GRACE``."""
+        await self._aclose(sys.exc_info()[1])
+
+    async def _aclose(self, exc: Optional[BaseException]) -> None:
+        grace = INTERRUPT_GRACE if _interrupted(exc) else None
+        await asyncio.get_running_loop().run_in_executor(None, self._native.close, grace)
 
     def __enter__(self) -> WebhookServer:
         return self
@@ -176,8 +182,8 @@ class WebhookServer:
     async def __aenter__(self) -> WebhookServer:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    async def __aexit__(self, exc_type: object, exc: Optional[BaseException], tb: object) -> None:
+        await self._aclose(exc)
 
     def __repr__(self) -> str:
         return f"WebhookServer(url={self.url!r})"
