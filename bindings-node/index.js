@@ -247,8 +247,22 @@ function listen(address, handler, options = {}) {
   return started.then((server) => {
     // An abort closes the receiver, as it would cancel a call; close() failing is moot then.
     const stop = () => server.close().catch(() => {})
-    if (signal.aborted) stop()
-    else signal.addEventListener('abort', stop, { once: true })
+    if (signal.aborted) {
+      stop()
+      return server
+    }
+    signal.addEventListener('abort', stop, { once: true })
+    // close(), by any path (the caller's or the abort's), takes the listener off the signal:
+    // one long-lived signal may serve many receivers in turn without piling up listeners.
+    const nativeClose = server.close
+    Object.defineProperty(server, 'close', {
+      value: function close() {
+        signal.removeEventListener('abort', stop)
+        return nativeClose.call(server)
+      },
+      writable: true,
+      configurable: true,
+    })
     return server
   })
 }

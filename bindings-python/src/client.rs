@@ -2,7 +2,7 @@
 //!
 //! Both take the same options and call the same core methods; they differ only in how the
 //! core future is driven (`runtime::wait` on the caller's thread without the GIL, or
-//! `runtime::future` as an asyncio awaitable). The Python classes of `witi/_client.py` wrap
+//! `aio::future` as an asyncio awaitable). The Python classes of `witi/_client.py` wrap
 //! these with signatures, docstrings and the context-manager protocol.
 
 use crate::error::{callback_error, to_pyerr};
@@ -280,7 +280,7 @@ where
     Fut: Future<Output = witi::Result<T>> + Send + 'static,
 {
     let fut = call(client.clone());
-    runtime::future(py, async move { Ok(Outcome(fut.await)) })
+    crate::aio::future(py, async move { Ok(Outcome(fut.await)) })
 }
 
 #[pymethods]

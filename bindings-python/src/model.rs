@@ -267,8 +267,8 @@ impl ToPy for witi::Event {
 }
 
 /// A core outcome crossing back from the runtime to the event loop: it becomes the Python
-/// result or raises the Python exception once it has the GIL (in pyo3-async-runtimes'
-/// `set_result`), so no worker thread ever waits for the GIL to build an error.
+/// result or raises the Python exception once it has the GIL (in the asyncio bridge's
+/// hand-off, `aio.rs`), so no worker thread ever waits for the GIL to build an error.
 pub struct Outcome<T>(pub witi::Result<T>);
 
 impl<'py, T: ToPy> IntoPyObject<'py> for Outcome<T> {
