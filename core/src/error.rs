@@ -270,6 +270,19 @@ mod tests {
     }
 
     #[test]
+    fn a_flow_timeout_says_what_was_missed_and_one_attempt_says_no_answer() {
+        let attempt = Error::Timeout {
+            command: "status.aspx",
+            after: Duration::from_secs(30),
+            summary: None,
+            last_status: None,
+        };
+        assert_eq!(attempt.to_string(), "status.aspx: no answer within 30s");
+        assert!(attempt.last_status().is_none());
+        assert_eq!(attempt.code(), ErrorCode::Timeout);
+    }
+
+    #[test]
     fn rate_limited_message_names_the_wait() {
         let e = Error::RateLimited {
             command: "status.aspx",

@@ -263,8 +263,8 @@ impl Machine {
         self.new_qr(now)
     }
 
-    /// How long to sleep after a wait: the poll interval, cut at our QR code's expiry and at
-    /// the earliest time the next QR code may be made.
+    /// How long to sleep after a wait: the poll interval, cut at our QR code's expiry, or
+    /// after a drop at the earliest time the next QR code may be made.
     pub(crate) fn next_wait(&self, now: Instant, poll_interval: Duration) -> Duration {
         let mut wait = poll_interval;
         let mut cut = |at: Instant| {
@@ -273,11 +273,11 @@ impl Machine {
                 wait = wait.min(left);
             }
         };
-        if let Some(qr) = self.qr {
-            cut(qr.made_at + qr.ttl);
-        }
-        if let Some(at) = self.last_qr_at {
-            cut(at + MIN_QR_SPACING);
+        match (self.qr, self.last_qr_at) {
+            (Some(qr), _) => cut(qr.made_at + qr.ttl),
+            // After a drop: wake when the next code may be made.
+            (None, Some(at)) => cut(at + MIN_QR_SPACING),
+            (None, None) => {}
         }
         wait
     }
