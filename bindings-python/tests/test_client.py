@@ -35,6 +35,7 @@ def test_default_arguments_are_the_cores(client_class: type) -> None:
     assert wait["poll_interval"].default == native.DEFAULT_POLL_INTERVAL
     assert connect["timeout"].default == native.DEFAULT_CONNECT_TIMEOUT
     assert connect["poll_interval"].default == native.DEFAULT_POLL_INTERVAL
+    assert connect["restore_session"].default is True
 
 
 def test_env_vars_give_key_and_base_url(sim: Sim, key: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,6 +65,7 @@ class Client:
         timeout: float,
         poll_interval: float,
         user_agent: Optional[str],
+        restore_session: bool,
     ) -> Status: ...
 
 @final
@@ -101,6 +102,7 @@ class AsyncClient:
         timeout: float,
         poll_interval: float,
         user_agent: Optional[str],
+        restore_session: bool,
     ) -> Any: ...
 
 @final
