@@ -292,6 +292,7 @@ impl Client {
         timeout_ms: Option<f64>,
         poll_interval_ms: Option<f64>,
         user_agent: Option<String>,
+        restore_session: Option<bool>,
         cancel: Option<&External<CancelToken>>,
     ) -> napi::Result<Object<'env>> {
         let defaults = witi::ConnectOptions::default();
@@ -299,6 +300,7 @@ impl Client {
             timeout: millis("timeoutMs", timeout_ms, defaults.timeout)?,
             poll_interval: millis("pollIntervalMs", poll_interval_ms, defaults.poll_interval)?,
             user_agent,
+            restore_session: restore_session.unwrap_or(defaults.restore_session),
         };
         // Weak: a pending connect is kept alive by its promise, not by the callback.
         let on_qr = on_qr

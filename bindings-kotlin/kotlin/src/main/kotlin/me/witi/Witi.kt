@@ -50,13 +50,16 @@ val WitiException.detail: String
 
 /**
  * Pairs a phone, calling [onQr] with each fresh QR code, and returns the status once
- * authenticated. An exception thrown by [onQr] ends the pairing and is rethrown here as
+ * authenticated. In status 11, or 0 with a saved session, it first tries `restoreSession()`
+ * unless [restoreSession] is false. A timeout throws [WitiException.Timeout] with
+ * `lastStatus`. An exception thrown by [onQr] ends the pairing and is rethrown here as
  * itself (not wrapped); cancelling the coroutine cancels the pairing.
  */
 suspend fun Client.connect(
     timeout: Duration,
     pollInterval: Duration? = null,
     userAgent: String? = null,
+    restoreSession: Boolean = true,
     onQr: (QrCode) -> Unit,
 ): Status {
     var thrown: Throwable? = null
@@ -71,7 +74,7 @@ suspend fun Client.connect(
         }
     }
     try {
-        return connect(handler, timeout, pollInterval, userAgent)
+        return connect(handler, timeout, pollInterval, userAgent, restoreSession)
     } catch (e: WitiException.Callback) {
         throw thrown ?: e
     }
