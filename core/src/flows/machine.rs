@@ -27,7 +27,8 @@
 //! | 11 | restore (when allowed), else new QR | wait | → scanned (its 4 fell between two polls) | → scanned | wait |
 //! | 13, unknown (12, ...) | new QR | wait | drop or early expiry → new QR | new QR | wait |
 //!
-//! - **Drop**: our QR code left 3 without a scan before half of its ttl. [`MAX_QR_DROPS`] drops
+//! - **Drop**: our QR code left 3 without a scan before half of its ttl (and more than the
+//!   ttl's one-second resolution early: a 1 s code gone at 0.3 s is an early expiry). [`MAX_QR_DROPS`] drops
 //!   in a row end the flow with an `api` error naming the last status and how soon the code
 //!   went away; a QR code that lives out its ttl, or a scan, starts the count again. Leaving 3
 //!   in the second half of the ttl is an early expiry, not counted.
@@ -60,6 +61,9 @@ pub const MAX_QR_DROPS: u32 = 3;
 /// The shortest time between two QR codes of one `connect` (after a drop; an expiry waits out
 /// the ttl anyway).
 pub const MIN_QR_SPACING: Duration = Duration::from_secs(1);
+
+/// generate_qrcode's `ttl` is in whole seconds.
+const TTL_RESOLUTION: Duration = Duration::from_secs(1);
 
 /// The ttl assumed for a QR code whose answer says 0 (the API's documented default is 20 s).
 pub(crate) const FALLBACK_QR_TTL: Duration = Duration::from_secs(20);
@@ -236,9 +240,10 @@ impl Machine {
         if code == StatusCode::WaitForQrAuthentication {
             return Action::Wait;
         }
-        // Gone from 3 before the ttl, without a scan.
+        // Gone from 3 before the ttl, without a scan. The ttl comes in whole seconds, so
+        // a code gone less than a second early is within its rounding, never a drop.
         self.qr = None;
-        if age >= qr.ttl / 2 {
+        if age >= qr.ttl / 2 || qr.ttl.saturating_sub(age) <= TTL_RESOLUTION {
             self.drops = 0;
             self.events.push(PairingEvent::QrExpired);
             return self.new_qr(now);

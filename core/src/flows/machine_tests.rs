@@ -228,6 +228,24 @@ fn leaving_3_in_the_second_half_of_the_ttl_is_an_early_expiry() {
 }
 
 #[test]
+fn a_one_second_ttl_is_never_dropped_only_expired_early() {
+    let t0 = Instant::now();
+    let mut m = Machine::new(true);
+    m.qr_made(t0, Duration::from_secs(1));
+    for n in 0..5 {
+        let t = t0 + secs(1.0) * n + secs(0.3);
+        let action = m.decide(&status(0), t);
+        assert!(matches!(action, Action::Wait | Action::NewQr), "{action:?}");
+        m.qr_made(t0 + secs(1.0) * (n + 1), Duration::from_secs(1));
+    }
+    assert!(
+        !m.events
+            .iter()
+            .any(|e| matches!(e, PairingEvent::QrDropped { .. }))
+    );
+}
+
+#[test]
 fn new_qr_codes_are_spaced() {
     let t0 = Instant::now();
     let mut m = Machine::new(true);
