@@ -158,6 +158,19 @@ def test_errors_are_their_classes_pickle_and_hide_the_key(
         assert key not in text
 
 
+def test_a_flow_timeout_carries_the_last_status_and_pickles(sim: Sim, key: str) -> None:
+    client = witi.Client(key, base_url=sim.url)
+    with pytest.raises(witi.TimeoutError) as info:
+        client.wait_for_status([10], timeout=0.2, poll_interval=0.05)
+    e = info.value
+    assert isinstance(e.last_status, witi.Status)
+    assert e.last_status.code == witi.StatusCode.NO_CONNECTION
+    assert "(last status 0 noConnection)" in str(e)
+    copy = pickle.loads(pickle.dumps(e))
+    assert copy.last_status == e.last_status
+    assert key not in repr(vars(e))
+
+
 def test_key_never_in_client_repr(sim: Sim, key: str) -> None:
     for client in (witi.Client(key, base_url=sim.url), witi.AsyncClient(key, base_url=sim.url)):
         assert key not in repr(client) and key not in str(client)
