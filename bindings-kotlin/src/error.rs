@@ -13,6 +13,9 @@ use std::time::Duration;
 /// `toString()` (Swift: `description`) is the core's text, `detail`.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
+// `Timeout` carries a whole `Status` record by value (uniffi lifts records, not boxes); an
+// error is rare, so its size costs nothing that matters.
+#[allow(clippy::large_enum_variant)]
 pub enum WitiException {
     /// The server answered and said no; `server_message` is its text.
     #[error("{detail}")]

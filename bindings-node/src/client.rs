@@ -285,6 +285,9 @@ impl Client {
         ts_args_type = "options: ConnectOptions",
         ts_return_type = "Promise<Status>"
     )]
+    // The arguments are index.js's, one per option of `connect({ ... })`; an object here
+    // would be a second, internal options type in index.d.ts.
+    #[allow(clippy::too_many_arguments)]
     pub fn connect<'env>(
         &self,
         env: &'env Env,

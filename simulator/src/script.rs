@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(parsed[0], Scripted::Code(3));
         assert_eq!(parsed[1], Scripted::Body(br#"{"status":4}"#.to_vec()));
         for bad in [json!("3"), json!(1.5), json!(null), json!([1])] {
-            assert!(parse_answers(&[bad.clone()]).is_err(), "{bad}");
+            assert!(parse_answers(std::slice::from_ref(&bad)).is_err(), "{bad}");
         }
         assert!(parse_answers(&vec![json!(0); MAX_ANSWERS + 1]).is_err());
     }
