@@ -28,10 +28,10 @@
 //! | 13, unknown (12, ...) | new QR | wait | drop or early expiry → new QR | new QR | wait |
 //!
 //! - **Drop**: our QR code left 3 without a scan before half of its ttl (and more than the
-//!   ttl's one-second resolution early: a 1 s code gone at 0.3 s is an early expiry). [`MAX_QR_DROPS`] drops
-//!   in a row end the flow with an `api` error naming the last status and how soon the code
-//!   went away; a QR code that lives out its ttl, or a scan, starts the count again. Leaving 3
-//!   in the second half of the ttl is an early expiry, not counted.
+//!   ttl's one-second resolution early: a 1 s code gone at 0.3 s is an early expiry).
+//!   [`MAX_QR_DROPS`] drops in a row end the flow with an `api` error naming the last status
+//!   and how soon the code went away; a QR code that lives out its ttl, or a scan, starts the
+//!   count again. Leaving 3 in the second half of the ttl is an early expiry, not counted.
 //! - **New QR**: never sooner than [`MIN_QR_SPACING`] after the previous one (until then:
 //!   wait), so a gateway that drops codes is never asked more than about once a second.
 //! - **Scanned → grace over** with a code other than 10: the pairing failed; the scan is
