@@ -23,6 +23,7 @@ class WitiError extends Error {
     if (fields.retryAfter != null) this.retryAfter = fields.retryAfter
     if (fields.serverMessage != null) this.serverMessage = fields.serverMessage
     if (fields.command != null) this.command = fields.command
+    if (fields.lastStatus != null) this.lastStatus = fields.lastStatus
   }
 }
 Object.defineProperty(WitiError.prototype, 'name', { value: 'WitiError', writable: true, configurable: true })
@@ -146,7 +147,7 @@ class Client {
     )
   }
   connect(options) {
-    const { onQr, timeoutMs, pollIntervalMs, userAgent, signal } = options ?? {}
+    const { onQr, timeoutMs, pollIntervalMs, userAgent, restoreSession, signal } = options ?? {}
     if (typeof onQr !== 'function') {
       return Promise.reject(new errorClasses.InvalidArgumentError({
         code: 'invalid_argument',
@@ -177,7 +178,7 @@ class Client {
       signal.addEventListener('abort', onOuterAbort, { once: true })
     }
     return withSignal(inner.signal, (t) =>
-      this.#native.connect(forward, timeoutMs, pollIntervalMs, userAgent, t),
+      this.#native.connect(forward, timeoutMs, pollIntervalMs, userAgent, restoreSession, t),
     ).then(
       (status) => {
         if (signal) signal.removeEventListener('abort', onOuterAbort)

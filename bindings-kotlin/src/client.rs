@@ -185,7 +185,7 @@ impl Client {
     }
 
     /// Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
-    /// when `timeout` runs out first.
+    /// (with `lastStatus`) when `timeout` runs out first.
     #[uniffi::method(default(poll_interval = None))]
     pub async fn wait_for_status(
         &self,
@@ -200,22 +200,25 @@ impl Client {
     }
 
     /// Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-    /// and returns that status. A `Timeout` after `timeout`; an exception thrown by `onQr`
-    /// ends it as `WitiException.Callback` (the Kotlin `connect { }` extension rethrows the
-    /// original exception instead).
-    #[uniffi::method(default(poll_interval = None, user_agent = None))]
+    /// and returns that status. In status 11, or 0 with a saved session, it first tries
+    /// `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+    /// after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+    /// Kotlin `connect { }` extension rethrows the original exception instead).
+    #[uniffi::method(default(poll_interval = None, user_agent = None, restore_session = true))]
     pub async fn connect(
         &self,
         on_qr: Arc<dyn QrHandler>,
         timeout: Duration,
         poll_interval: Option<Duration>,
         user_agent: Option<String>,
+        restore_session: bool,
     ) -> Result<Status, WitiException> {
         let defaults = witi::ConnectOptions::default();
         let options = witi::ConnectOptions {
             timeout,
             poll_interval: poll_interval.unwrap_or(defaults.poll_interval),
             user_agent,
+            restore_session,
         };
         let on_qr = move |qr: &witi::QrCode| -> Result<(), witi::CallbackError> {
             on_qr.on_qr(qr.clone().into()).map_err(|e| Box::new(e) as witi::CallbackError)

@@ -300,6 +300,9 @@ impl Client {
         ts_args_type = "options: ConnectOptions",
         ts_return_type = "Promise<Status>"
     )]
+    // The arguments are index.js's, one per option of `connect({ ... })`; an object here
+    // would be a second, internal options type in index.d.ts.
+    #[allow(clippy::too_many_arguments)]
     pub fn connect<'env>(
         &self,
         env: &'env Env,
@@ -307,6 +310,7 @@ impl Client {
         timeout_ms: Option<f64>,
         poll_interval_ms: Option<f64>,
         user_agent: Option<String>,
+        restore_session: Option<bool>,
         cancel: Option<&External<CancelToken>>,
     ) -> napi::Result<Object<'env>> {
         let defaults = witi::ConnectOptions::default();
@@ -314,6 +318,7 @@ impl Client {
             timeout: millis("timeoutMs", timeout_ms, defaults.timeout)?,
             poll_interval: millis("pollIntervalMs", poll_interval_ms, defaults.poll_interval)?,
             user_agent,
+            restore_session: restore_session.unwrap_or(defaults.restore_session),
         };
         // Weak: a pending connect is kept alive by its promise, not by the callback.
         let on_qr = on_qr

@@ -82,11 +82,13 @@ fn connect_options(
     timeout: f64,
     poll_interval: f64,
     user_agent: Option<String>,
+    restore_session: bool,
 ) -> witi::Result<witi::ConnectOptions> {
     Ok(witi::ConnectOptions {
         timeout: witi::duration_from_secs("timeout", timeout)?,
         poll_interval: witi::duration_from_secs("poll_interval", poll_interval)?,
         user_agent,
+        restore_session,
     })
 }
 
@@ -240,7 +242,7 @@ impl Client {
         })
     }
 
-    #[pyo3(signature = (callback, timeout, poll_interval, user_agent))]
+    #[pyo3(signature = (callback, timeout, poll_interval, user_agent, restore_session))]
     fn connect<'py>(
         &self,
         py: Python<'py>,
@@ -248,9 +250,10 @@ impl Client {
         timeout: f64,
         poll_interval: f64,
         user_agent: Option<String>,
+        restore_session: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         blocking(py, async move {
-            let options = connect_options(timeout, poll_interval, user_agent)?;
+            let options = connect_options(timeout, poll_interval, user_agent, restore_session)?;
             self.inner
                 .connect_with(on_qr(callback, false), options)
                 .await
@@ -390,7 +393,7 @@ impl AsyncClient {
     }
 
     /// `callback` is called on a runtime thread; the Python layer makes it hop to the loop.
-    #[pyo3(signature = (callback, timeout, poll_interval, user_agent))]
+    #[pyo3(signature = (callback, timeout, poll_interval, user_agent, restore_session))]
     fn connect<'py>(
         &self,
         py: Python<'py>,
@@ -398,9 +401,10 @@ impl AsyncClient {
         timeout: f64,
         poll_interval: f64,
         user_agent: Option<String>,
+        restore_session: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         spawn(py, &self.inner, |c| async move {
-            let options = connect_options(timeout, poll_interval, user_agent)?;
+            let options = connect_options(timeout, poll_interval, user_agent, restore_session)?;
             c.connect_with(on_qr(callback, true), options).await
         })
     }

@@ -97,7 +97,8 @@ impl std::fmt::Debug for ServerArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Pair a phone: show a QR in the terminal (a fresh one when it expires) until it is scanned.
+    /// Pair a phone: restore a saved session, or show a QR in the terminal (a fresh one when it
+    /// expires) until it is scanned.
     Connect {
         /// Give up after this many seconds.
         #[arg(long, value_name = "SECS", default_value_t = 300.0)]
@@ -108,6 +109,10 @@ pub enum Command {
         /// The browser user agent the session presents to WhatsApp.
         #[arg(long)]
         user_agent: Option<String>,
+        /// Do not try restore_session first (in status 11, or 0 with a saved session): go
+        /// straight to a QR code.
+        #[arg(long)]
+        no_restore: bool,
     },
     /// Generate a QR code and show it (one call; `connect` runs the whole pairing).
     Qrcode {

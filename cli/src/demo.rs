@@ -69,6 +69,7 @@ pub async fn run(scan_after: f64, invert: Option<bool>) -> Result<(), Failure> {
         wait: Duration::from_secs(60),
         save_svg: None,
         user_agent: None,
+        restore: true,
         json: false,
         invert,
     };

@@ -26,7 +26,20 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             wait,
             save_svg,
             user_agent,
-        } => connect::command(&cli.server, wait, save_svg, user_agent, json, invert).await,
+            no_restore,
+        } => {
+            let restore = !no_restore;
+            connect::command(
+                &cli.server,
+                wait,
+                save_svg,
+                user_agent,
+                restore,
+                json,
+                invert,
+            )
+            .await
+        }
         Command::Listen { host, port, token } => listen::run(host, port, token, json).await,
         Command::Sim {
             host,

@@ -141,6 +141,16 @@ impl Client {
             .await
     }
 
+    /// `text` with the key redacted, for flows that quote a server's words in an error.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        self.transport.redactor.redact(text)
+    }
+
+    /// The per-attempt HTTP timeout, which bounds the flows' last status check.
+    pub(crate) fn request_timeout(&self) -> std::time::Duration {
+        self.transport.timeout()
+    }
+
     /// Sends `command` and parses its answer; a parse error's texts (which quote the body, and
     /// a body may echo the key) are redacted.
     async fn call<T>(

@@ -38,6 +38,7 @@ pub use config::{
 pub use error::{CallbackError, Error, ErrorCode, Result};
 pub use flows::{
     ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
+    FINAL_STATUS_GRACE, MAX_QR_DROPS, MIN_QR_SPACING, MIN_SCAN_GRACE, PairingEvent, RESTORE_WAIT,
 };
 pub use model::{
     ClearResult, Config, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,

@@ -330,6 +330,8 @@ impl Transport {
         Error::Timeout {
             command: command.name,
             after: self.timeout,
+            summary: None,
+            last_status: None,
         }
     }
 

@@ -272,6 +272,7 @@ async fn dropping_connect_stops_polling() {
             timeout: Duration::from_secs(30),
             poll_interval: Duration::from_millis(20),
             user_agent: None,
+            ..witi::ConnectOptions::default()
         },
     );
     // Dropped after 300 ms: the future stops at its next await.
@@ -397,6 +398,7 @@ async fn the_connect_flow_pairs_with_an_automatic_scan() {
                 timeout: Duration::from_secs(10),
                 poll_interval: Duration::from_millis(20),
                 user_agent: None,
+                ..witi::ConnectOptions::default()
             },
         )
         .await

@@ -323,7 +323,7 @@ uint64_t uniffi_witi_uniffi_fn_method_client_close_session(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
-uint64_t uniffi_witi_uniffi_fn_method_client_connect(uint64_t ptr, uint64_t on_qr, RustBuffer timeout, RustBuffer poll_interval, RustBuffer user_agent
+uint64_t uniffi_witi_uniffi_fn_method_client_connect(uint64_t ptr, uint64_t on_qr, RustBuffer timeout, RustBuffer poll_interval, RustBuffer user_agent, int8_t restore_session
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_DISCONNECT

@@ -117,7 +117,8 @@ class Client:
     def wait_for_status(
         self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
     ) -> Status:
-        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``."""
+        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``
+        seconds, with the last status in ``e.last_status``."""
         return self._native.wait_for_status(  # type: ignore[no-any-return]
             _codes(targets), float(timeout), float(poll_interval)
         )
@@ -129,13 +130,17 @@ class Client:
         *,
         poll_interval: float = 1.0,
         user_agent: Optional[str] = None,
+        restore_session: bool = True,
     ) -> Status:
         """Pairs a phone: hands each fresh QR code to ``on_qr`` until the status is authenticated.
 
-        An exception raised by ``on_qr`` ends ``connect`` with that same exception.
+        In status 11, or 0 with a saved session, it first tries ``restore_session()`` (unless
+        ``restore_session=False``). ``TimeoutError`` after ``timeout`` seconds, with the last
+        status in ``e.last_status``; ``ApiError`` when the gateway drops QR codes at once. An
+        exception raised by ``on_qr`` ends ``connect`` with that same exception.
         """
         return self._native.connect(  # type: ignore[no-any-return]
-            on_qr, float(timeout), float(poll_interval), user_agent
+            on_qr, float(timeout), float(poll_interval), user_agent, bool(restore_session)
         )
 
     def close(self) -> None:
@@ -229,7 +234,8 @@ class AsyncClient:
     async def wait_for_status(
         self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
     ) -> Status:
-        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``."""
+        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``
+        seconds, with the last status in ``e.last_status``."""
         return await self._native.wait_for_status(  # type: ignore[no-any-return]
             _codes(targets), float(timeout), float(poll_interval)
         )
@@ -241,11 +247,13 @@ class AsyncClient:
         *,
         poll_interval: float = 1.0,
         user_agent: Optional[str] = None,
+        restore_session: bool = True,
     ) -> Status:
         """Pairs a phone: hands each fresh QR code to ``on_qr`` until the status is authenticated.
 
         ``on_qr`` runs on this event loop and may be a coroutine function; an exception it
-        raises ends ``connect`` with that same exception.
+        raises ends ``connect`` with that same exception. Restore first, ``restore_session``
+        and the errors: as ``Client.connect``.
         """
         loop = asyncio.get_running_loop()
 
@@ -259,7 +267,7 @@ class AsyncClient:
             asyncio.run_coroutine_threadsafe(call(qr), loop).result()
 
         return await self._native.connect(  # type: ignore[no-any-return]
-            on_loop, float(timeout), float(poll_interval), user_agent
+            on_loop, float(timeout), float(poll_interval), user_agent, bool(restore_session)
         )
 
     async def close(self) -> None:

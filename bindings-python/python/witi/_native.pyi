@@ -67,6 +67,7 @@ class Client:
         timeout: float,
         poll_interval: float,
         user_agent: Optional[str],
+        restore_session: bool,
     ) -> Status: ...
 
 @final
@@ -105,6 +106,7 @@ class AsyncClient:
         timeout: float,
         poll_interval: float,
         user_agent: Optional[str],
+        restore_session: bool,
     ) -> Any: ...
 
 @final

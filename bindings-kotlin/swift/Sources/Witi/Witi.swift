@@ -673,11 +673,12 @@ public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
      * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-     * and returns that status. A `Timeout` after `timeout`; an exception thrown by `onQr`
-     * ends it as `WitiException.Callback` (the Kotlin `connect { }` extension rethrows the
-     * original exception instead).
+     * and returns that status. In status 11, or 0 with a saved session, it first tries
+     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+     * Kotlin `connect { }` extension rethrows the original exception instead).
      */
-    func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval?, userAgent: String?) async throws  -> Status
+    func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval?, userAgent: String?, restoreSession: Bool) async throws  -> Status
     
     /**
      * `disconnect.aspx`: logs the phone out for good.
@@ -713,7 +714,7 @@ public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
      * Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
-     * when `timeout` runs out first.
+     * (with `lastStatus`) when `timeout` runs out first.
      */
     func waitForStatus(targets: [StatusCode], timeout: TimeInterval, pollInterval: TimeInterval?) async throws  -> Status
     
@@ -838,16 +839,17 @@ open func closeSession()async throws  -> SessionResult  {
     
     /**
      * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-     * and returns that status. A `Timeout` after `timeout`; an exception thrown by `onQr`
-     * ends it as `WitiException.Callback` (the Kotlin `connect { }` extension rethrows the
-     * original exception instead).
+     * and returns that status. In status 11, or 0 with a saved session, it first tries
+     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+     * Kotlin `connect { }` extension rethrows the original exception instead).
      */
-open func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval? = nil, userAgent: String? = nil)async throws  -> Status  {
+open func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval? = nil, userAgent: String? = nil, restoreSession: Bool = true)async throws  -> Status  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_witi_uniffi_fn_method_client_connect(
-                        self.uniffiCloneHandle(),FfiConverterTypeQrHandler_lower(onQr),FfiConverterDuration.lower(timeout),FfiConverterOptionDuration.lower(pollInterval),FfiConverterOptionString.lower(userAgent)
+                        self.uniffiCloneHandle(),FfiConverterTypeQrHandler_lower(onQr),FfiConverterDuration.lower(timeout),FfiConverterOptionDuration.lower(pollInterval),FfiConverterOptionString.lower(userAgent),FfiConverterBool.lower(restoreSession)
                 )
             },
             pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
@@ -976,7 +978,7 @@ open func status()async throws  -> Status  {
     
     /**
      * Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
-     * when `timeout` runs out first.
+     * (with `lastStatus`) when `timeout` runs out first.
      */
 open func waitForStatus(targets: [StatusCode], timeout: TimeInterval, pollInterval: TimeInterval? = nil)async throws  -> Status  {
     return
@@ -3113,9 +3115,11 @@ enum WitiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case HttpStatus(code: String, detail: String, status: Int32
     )
     /**
-     * No full answer within the timeout.
+     * No full answer within the timeout; for `connect` and `wait_for_status`, the target was
+     * not reached in time and `last_status` is the last status the flow received (null when
+     * none was answered).
      */
-    case Timeout(code: String, detail: String
+    case Timeout(code: String, detail: String, lastStatus: Status?
     )
     /**
      * The request could not be sent or the connection broke.
@@ -3206,7 +3210,8 @@ public struct FfiConverterTypeWitiError: FfiConverterRustBuffer {
             )
         case 5: return .Timeout(
             code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf), 
+            lastStatus: try FfiConverterOptionTypeStatus.read(from: &buf)
             )
         case 6: return .Connection(
             code: try FfiConverterString.read(from: &buf), 
@@ -3269,10 +3274,11 @@ public struct FfiConverterTypeWitiError: FfiConverterRustBuffer {
             FfiConverterInt32.write(status, into: &buf)
             
         
-        case let .Timeout(code,detail):
+        case let .Timeout(code,detail,lastStatus):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
+            FfiConverterOptionTypeStatus.write(lastStatus, into: &buf)
             
         
         case let .Connection(code,detail):
@@ -3863,7 +3869,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_method_client_close_session() != 41329) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_method_client_connect() != 30387) {
+    if (uniffi_witi_uniffi_checksum_method_client_connect() != 31068) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_client_disconnect() != 6862) {
@@ -3884,7 +3890,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_method_client_status() != 14812) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_method_client_wait_for_status() != 3425) {
+    if (uniffi_witi_uniffi_checksum_method_client_wait_for_status() != 22816) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_qrhandler_on_qr() != 12461) {

@@ -60,7 +60,9 @@ private fun callbackFailure(what: String, thrown: Throwable) =
 
 /**
  * Pairs a phone, calling [onQr] with each fresh QR code, and returns the status once
- * authenticated. Anything thrown by [onQr] (an `Exception` or an `Error` such as
+ * authenticated. In status 11, or 0 with a saved session, it first tries `restoreSession()`
+ * unless [restoreSession] is false. A timeout throws [WitiException.Timeout] with
+ * `lastStatus`. Anything thrown by [onQr] (an `Exception` or an `Error` such as
  * `AssertionError` or `TODO()`'s `NotImplementedError`) ends the pairing at once and is
  * rethrown here as itself (not wrapped); cancelling the coroutine cancels the pairing.
  */
@@ -68,6 +70,7 @@ suspend fun Client.connect(
     timeout: Duration,
     pollInterval: Duration? = null,
     userAgent: String? = null,
+    restoreSession: Boolean = true,
     onQr: (QrCode) -> Unit,
 ): Status {
     // Set on the core's thread, read here once the call has ended.
@@ -83,7 +86,7 @@ suspend fun Client.connect(
         }
     }
     try {
-        return connect(handler, timeout, pollInterval, userAgent)
+        return connect(handler, timeout, pollInterval, userAgent, restoreSession)
     } catch (e: WitiException.Callback) {
         throw thrown.get() ?: e
     }
