@@ -13,9 +13,12 @@
 //! including when the loop closes between the check and the hand-off.
 
 use crate::runtime::with_python;
+use futures_util::FutureExt;
+use pyo3::panic::PanicException;
 use pyo3::prelude::*;
 use pyo3::{IntoPyObjectExt, intern};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 
 /// Makes `fut` an asyncio awaitable bound to the running loop (`RuntimeError` without one,
 /// as `asyncio.get_running_loop()` raises).
@@ -30,7 +33,11 @@ where
     let awaitable = event_loop.call_method0(intern!(py, "create_future"))?;
     let (target_loop, target) = (event_loop.unbind(), awaitable.clone().unbind());
     let task = witi::runtime::spawn(async move {
-        let result = fut.await;
+        // A panic (a bug) must still complete the awaitable, or its awaiter would hang.
+        let result = match AssertUnwindSafe(fut).catch_unwind().await {
+            Ok(result) => result,
+            Err(panic) => Err(PanicException::new_err(panic_text(panic.as_ref()))),
+        };
         // The GIL is taken on the blocking pool, never on a runtime worker.
         witi::runtime::handle().spawn_blocking(move || {
             with_python(|py| hand_over(py, target_loop.bind(py), target.bind(py), result));
@@ -43,6 +50,15 @@ where
         },),
     )?;
     Ok(awaitable)
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    format!("the witi call panicked: {text}")
 }
 
 /// Schedules the result on the loop, or drops it when the loop is closed.

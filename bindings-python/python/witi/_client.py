@@ -13,6 +13,7 @@ from typing import Any, Awaitable, Callable, Iterable, NoReturn, Optional, Union
 
 from . import _native
 from ._errors import InvalidArgumentError
+from ._loop import run_on_loop
 from ._models import ClearResult, QrCode, SessionResult, Status, StatusCode
 
 __all__ = ["AsyncClient", "Client"]
@@ -263,8 +264,9 @@ class AsyncClient:
                 await result
 
         def on_loop(qr: QrCode) -> None:
-            # Called on a runtime thread, which waits here for the loop to run the callback.
-            asyncio.run_coroutine_threadsafe(call(qr), loop).result()
+            # Called on a runtime thread, which waits here for the loop to run the callback
+            # (a loop closed by hand ends `connect`, whose result nobody awaits any more).
+            run_on_loop(loop, lambda: call(qr))
 
         return await self._native.connect(  # type: ignore[no-any-return]
             on_loop, float(timeout), float(poll_interval), user_agent, bool(restore_session)

@@ -23,6 +23,7 @@ import warnings
 from typing import Any, Awaitable, Callable, Optional, Tuple, Union
 
 from . import _native
+from ._loop import NotStarted, run_on_loop
 from ._models import Event
 
 __all__ = ["WebhookServer", "listen"]
@@ -104,10 +105,13 @@ class WebhookServer:
         def dispatch(event: Event) -> None:
             result = handler(event)
             if inspect.isawaitable(result):
-                if loop is not None and not loop.is_closed():
-                    asyncio.run_coroutine_threadsafe(_await(result), loop).result()
-                else:
-                    asyncio.run(_await(result))
+                if loop is not None:
+                    try:
+                        run_on_loop(loop, lambda: _await(result))
+                        return
+                    except NotStarted:
+                        pass  # that loop was closed: as if there had been none
+                asyncio.run(_await(result))
 
         self._loop = loop
         _native.refresh_log_level()
