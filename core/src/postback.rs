@@ -32,6 +32,10 @@ use std::fmt;
 use std::time::Duration;
 
 pub(crate) use budget::Grant;
+/// The budget's failure kinds, for the receiver.
+pub(crate) mod budget_internal {
+    pub(crate) use super::budget::Exhausted;
+}
 pub use budget::{DEFAULT_DECODE_BUDGET, decode_budget, set_decode_budget};
 pub(crate) use decode::{Failure, decode_with_grant};
 

@@ -228,7 +228,12 @@ impl<S: Source> Items<S> {
             self.pos = 0;
         }
         let len = self.buf.len();
-        self.buf.reserve(CHUNK);
+        if self.buf.capacity() - len < CHUNK {
+            // Doubling (amortized copies), but never past what one item can need.
+            let ceiling = self.max_item.saturating_add(2 * CHUNK);
+            let target = (self.buf.capacity() * 2).clamp(len + CHUNK, ceiling.max(len + CHUNK));
+            self.buf.reserve_exact(target - len);
+        }
         let capacity = self.buf.capacity();
         if capacity > self.accounted {
             self.grant
