@@ -21,6 +21,7 @@
 
 mod array;
 mod budget;
+mod bytebuf;
 mod decode;
 mod event;
 mod inflate;
@@ -32,6 +33,7 @@ use std::fmt;
 use std::time::Duration;
 
 pub(crate) use budget::Grant;
+pub(crate) use bytebuf::ByteBuf;
 /// The budget's failure kinds, for the receiver.
 pub(crate) mod budget_internal {
     pub(crate) use super::budget::Exhausted;

@@ -11,6 +11,7 @@
 //! serde_json, which has its own nesting limit.
 
 use super::budget::{Exhausted, Grant};
+use super::bytebuf::ByteBuf;
 use super::inflate::InflateError;
 use std::time::Duration;
 
@@ -59,7 +60,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub(super) struct Items<S: Source> {
     source: S,
     /// Bytes read and not consumed are `buf[pos..]`.
-    buf: Vec<u8>,
+    buf: ByteBuf,
     pos: usize,
     eof: bool,
     index: usize,
@@ -77,7 +78,8 @@ impl<S: Source> Items<S> {
     pub(super) fn new(source: S, max_item: usize) -> Result<Self, ArrayError> {
         let mut items = Items {
             source,
-            buf: Vec::new(),
+            // One item and the chunk read ahead of it, at most.
+            buf: ByteBuf::with_max(max_item.saturating_add(2 * CHUNK)),
             pos: 0,
             eof: false,
             index: 0,
@@ -224,33 +226,23 @@ impl<S: Source> Items<S> {
             return Ok(false);
         }
         if self.pos > 0 {
-            self.buf.drain(..self.pos);
+            self.buf.consume_front(self.pos);
             self.pos = 0;
         }
-        let len = self.buf.len();
-        if self.buf.capacity() - len < CHUNK {
-            // Doubling (amortized copies), but never past what one item can need.
-            let ceiling = self.max_item.saturating_add(2 * CHUNK);
-            let target = (self.buf.capacity() * 2).clamp(len + CHUNK, ceiling.max(len + CHUNK));
-            self.buf.reserve_exact(target - len);
-        }
-        let capacity = self.buf.capacity();
-        if capacity > self.accounted {
-            self.grant
-                .reserve(capacity - self.accounted, Duration::ZERO)
-                .map_err(ArrayError::Budget)?;
-            self.accounted = capacity;
-        }
-        self.buf.resize(len + CHUNK, 0);
-        let read = self.source.read(&mut self.buf[len..]);
-        let n = match read {
-            Ok(n) => n,
-            Err(e) => {
-                self.buf.truncate(len);
-                return Err(ArrayError::Source(e));
-            }
+        let source = &mut self.source;
+        let read = match self.buf.fill(CHUNK, |out| source.read(out)) {
+            Some(read) => read,
+            // Only an item past its limit fills the buffer (see `item_len`).
+            None => return Err(ArrayError::ItemTooLarge { index: self.index }),
         };
-        self.buf.truncate(len + n);
+        let footprint = self.buf.footprint();
+        if footprint > self.accounted {
+            self.grant
+                .reserve(footprint - self.accounted, Duration::ZERO)
+                .map_err(ArrayError::Budget)?;
+            self.accounted = footprint;
+        }
+        let n = read.map_err(ArrayError::Source)?;
         if n == 0 {
             self.eof = true;
         }

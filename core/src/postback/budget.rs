@@ -14,10 +14,10 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// The default process-wide budget: what decoding may hold at once, 48 MiB. Far above what
+/// The default process-wide budget: what decoding may hold at once, 32 MiB. Far above what
 /// real traffic needs (a busy instance's batch is about 1 MB), and low enough that peak
 /// memory stays under 64 MiB above idle whatever the number of hostile requests at once.
-pub const DEFAULT_DECODE_BUDGET: usize = 48 * 1024 * 1024;
+pub const DEFAULT_DECODE_BUDGET: usize = 32 * 1024 * 1024;
 
 struct Budget {
     /// (bytes in use, the total).

@@ -2,7 +2,7 @@
 //! as the body itself (the decoded body is a body: at most `max_body_bytes`, drawn from the
 //! decoding budget); any other coding is refused with 415 naming it (RFC 9110 §15.5.16).
 
-use crate::postback::Grant;
+use crate::postback::{ByteBuf, Grant};
 use hyper::HeaderMap;
 use hyper::header::CONTENT_ENCODING;
 use std::io::Read;
@@ -66,24 +66,19 @@ pub(super) enum DecodeError {
 /// Undoes `codings` (last applied first), each output at most `max` bytes, each drawn from
 /// `grant` as it grows (never waiting: the grant already holds the coded body).
 pub(super) fn decode(
-    mut body: Vec<u8>,
+    mut body: ByteBuf,
     codings: &[Coding],
     max: usize,
     grant: &mut Grant,
-) -> Result<Vec<u8>, DecodeError> {
+) -> Result<ByteBuf, DecodeError> {
     for &coding in codings.iter().rev() {
+        let data: &[u8] = &body;
         let decoded = match coding {
-            Coding::Gzip => read_bounded(flate2::read::MultiGzDecoder::new(&body[..]), max, grant),
-            Coding::Deflate => {
-                let zlib = body.len() >= 2
-                    && (u16::from(body[0]) << 8 | u16::from(body[1])) % 31 == 0
-                    && body[0] & 0x0f == 8;
-                if zlib {
-                    read_bounded(flate2::read::ZlibDecoder::new(&body[..]), max, grant)
-                } else {
-                    read_bounded(flate2::read::DeflateDecoder::new(&body[..]), max, grant)
-                }
+            Coding::Gzip => read_bounded(flate2::read::MultiGzDecoder::new(data), max, grant),
+            Coding::Deflate if looks_like_zlib(data) => {
+                read_bounded(flate2::read::ZlibDecoder::new(data), max, grant)
             }
+            Coding::Deflate => read_bounded(flate2::read::DeflateDecoder::new(data), max, grant),
         };
         let decoded = match decoded {
             Ok(d) => d,
@@ -91,10 +86,20 @@ pub(super) fn decode(
             Err(ReadError::Budget) => return Err(DecodeError::Budget),
             Err(ReadError::Corrupt) => return Err(DecodeError::Corrupt(coding.name())),
         };
-        grant.release(body.capacity());
+        grant.release(body.footprint());
         body = decoded;
     }
     Ok(body)
+}
+
+/// A zlib header: method 8, a window of at most 32 KiB, `CMF·256+FLG` divisible by 31.
+fn looks_like_zlib(data: &[u8]) -> bool {
+    match data {
+        [cmf, flg, ..] => {
+            cmf & 0x0f == 8 && cmf >> 4 <= 7 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0
+        }
+        _ => false,
+    }
 }
 
 enum ReadError {
@@ -103,44 +108,51 @@ enum ReadError {
     Budget,
 }
 
+/// Reads `reader` to its end into a buffer of at most `max` bytes, its footprint drawn from
+/// `grant` as it grows (and given back if this fails).
 fn read_bounded(
     mut reader: impl Read,
     max: usize,
     grant: &mut Grant,
-) -> Result<Vec<u8>, ReadError> {
+) -> Result<ByteBuf, ReadError> {
     const CHUNK: usize = 64 * 1024;
-    let mut out: Vec<u8> = Vec::new();
+    // One chunk of slack so that a read past `max` is seen, not refused before it happens.
+    let mut out = ByteBuf::with_max(max.saturating_add(CHUNK));
     let mut accounted = 0;
-    loop {
-        if out.capacity() - out.len() < CHUNK {
-            let target = (out.capacity() * 2).clamp(out.len() + CHUNK, max.max(out.len()) + CHUNK);
-            out.reserve_exact(target - out.len());
-            let capacity = out.capacity();
-            if grant.reserve(capacity - accounted, Duration::ZERO).is_err() {
-                grant.release(accounted);
-                return Err(ReadError::Budget);
-            }
-            accounted = capacity;
-        }
-        let len = out.len();
-        out.resize(len + CHUNK, 0);
-        match reader.read(&mut out[len..]) {
-            Ok(0) => {
-                out.truncate(len);
-                return Ok(out);
-            }
-            Ok(n) => {
-                out.truncate(len + n);
-                if out.len() > max {
-                    grant.release(accounted);
-                    return Err(ReadError::TooLarge);
+    let result = loop {
+        let read = match out.fill(CHUNK, |buf| {
+            loop {
+                match reader.read(buf) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    other => return other,
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => out.truncate(len),
-            Err(_) => {
-                grant.release(accounted);
-                return Err(ReadError::Corrupt);
+        }) {
+            Some(read) => read,
+            None => break Err(ReadError::TooLarge),
+        };
+        let footprint = out.footprint();
+        if footprint > accounted {
+            if grant
+                .reserve(footprint - accounted, Duration::ZERO)
+                .is_err()
+            {
+                break Err(ReadError::Budget);
             }
+            accounted = footprint;
+        }
+        match read {
+            Ok(0) => break Ok(()),
+            Ok(_) if out.len() > max => break Err(ReadError::TooLarge),
+            Ok(_) => {}
+            Err(_) => break Err(ReadError::Corrupt),
+        }
+    };
+    match result {
+        Ok(()) => Ok(out),
+        Err(e) => {
+            grant.release(accounted);
+            Err(e)
         }
     }
 }

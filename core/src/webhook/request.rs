@@ -3,7 +3,7 @@
 
 use super::{Job, Shared, encoding, redelivery, stopped};
 use crate::postback::budget_internal::Exhausted;
-use crate::postback::{Failure, Grant, decode_with_grant};
+use crate::postback::{ByteBuf, Failure, Grant, decode_with_grant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
@@ -148,7 +148,7 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
         };
         let events = decode_with_grant(&body, wid.as_deref(), &limits, &mut grant);
         // The body is freed here; what it cost leaves the grant, the events' cost stays.
-        grant.release(body.capacity());
+        grant.release(body.footprint());
         drop(body);
         match events {
             Ok(events) => Ok((events, grant)),
@@ -264,41 +264,36 @@ async fn read_body(
     max: usize,
     grant: &mut Grant,
     wait: Duration,
-) -> std::result::Result<Vec<u8>, BodyError> {
+) -> std::result::Result<ByteBuf, BodyError> {
     let hint = usize::try_from(body.size_hint().lower()).unwrap_or(max);
     let exact = body.size_hint().exact().is_some();
-    // Don't trust a header with the allocation past the limit; without one, start small.
+    // Don't trust a header past the limit; without one, start with one chunk.
     let first = if exact {
         hint.min(max)
     } else {
         hint.min(max).min(1 << 16)
     };
     reserve_waiting(grant, first.max(1), wait).await?;
-    let mut buf = Vec::with_capacity(first);
+    let mut buf = ByteBuf::with_max(max);
     let mut accounted = first.max(1);
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|_| BodyError::Broken)?;
         if let Ok(data) = frame.into_data() {
-            if data.len() > max - buf.len() {
+            if !buf.extend_from_slice(&data) {
                 return Err(BodyError::TooLarge);
             }
-            let need = buf.len() + data.len();
-            if need > buf.capacity() {
-                let target = (buf.capacity() * 2).clamp(need, max);
-                buf.reserve_exact(target - buf.len());
-            }
-            if buf.capacity() > accounted {
+            let footprint = buf.footprint();
+            if footprint > accounted {
                 grant
-                    .reserve(buf.capacity() - accounted, Duration::ZERO)
+                    .reserve(footprint - accounted, Duration::ZERO)
                     .map_err(|_| BodyError::Busy)?;
-                accounted = buf.capacity();
+                accounted = footprint;
             }
-            buf.extend_from_slice(&data);
         }
     }
     // Keep the grant equal to what `buf` holds, which is what the caller gives back.
-    if accounted > buf.capacity() {
-        grant.release(accounted - buf.capacity());
+    if accounted > buf.footprint() {
+        grant.release(accounted - buf.footprint());
     }
     Ok(buf)
 }
