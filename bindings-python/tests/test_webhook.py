@@ -56,10 +56,11 @@ def test_postbacks_reach_the_handler_in_every_framing(sim: Sim, key: str, framin
     assert events[1].status is None and '"olá"' in events[1].json
     assert events[2].status is not None and events[2].status.code is witi.StatusCode.NOT_AUTHENTICATED
     assert threading.get_ident() not in threads  # the handler ran on a worker thread
-    # The simulator appends `&wid=<key>`: every event carries its instance, and an id.
-    assert [e.wid for e in events] == [key] * 3
+    # The simulator appends `&wid=<WebID>`: every event carries its instance, and an id.
+    wid = status.webhook.split("&wid=", 1)[1]
+    assert wid and [e.wid for e in events] == [wid] * 3
     assert len({e.id for e in events}) == 3 and all(len(e.id) == 32 for e in events)
-    assert key not in repr(events[0])
+    assert wid not in repr(events[0])
 
 
 def test_a_raising_handler_is_logged_and_the_server_goes_on(
