@@ -13,9 +13,18 @@
 //!   reading, or while streaming a chunked body, which then stops being read); a body not in
 //!   full within [`WebhookOptions::body_timeout`] gets 408; a body that does not decode gets
 //!   400 with the decoder's short reason (it never quotes the body).
+//! - `Content-Encoding: gzip`/`deflate` bodies are decoded under the same caps; any other
+//!   coding gets 415 naming it.
+//! - What a request holds (its body, its decoded body, its events until they are handled) is
+//!   drawn from the process-wide decoding budget (`crate::postback::set_decode_budget`); a
+//!   request that cannot get it gets 503 with `Retry-After: 1`, and the gateway re-sends.
+//! - Every event gets the request's `wid` (query, or `&wid=` at the end of the path).
 //! - Events go to the handler one at a time, in order of arrival across all requests: one
 //!   dispatcher task reads a queue that every request feeds. A request is answered 200 once
 //!   the handler has finished with each of its events, so a 200 means "handled".
+//! - A redelivery (the same events for the same `wid`, see `redelivery`) never runs the handler
+//!   again: it waits for the first delivery's handling, or, within
+//!   [`WebhookOptions::redelivery_window`] after it, is answered 200 at once.
 //! - A handler that fails or panics is logged (`tracing::warn!`) and the request still gets
 //!   200. The gateway resends a whole batch on a non-2xx answer, so failing the request would
 //!   deliver again every event of the batch that *was* handled; the handler is the one place
