@@ -305,6 +305,15 @@ async fn reserve_waiting(
     bytes: usize,
     wait: Duration,
 ) -> std::result::Result<(), BodyError> {
+    // Usually free: no thread hop then.
+    match grant.reserve(bytes, Duration::ZERO) {
+        Ok(()) => return Ok(()),
+        Err(Exhausted::OverTotal { .. }) => return Err(BodyError::TooLarge),
+        Err(Exhausted::Busy) if grant.held() > 0 || wait.is_zero() => {
+            return Err(BodyError::Busy);
+        }
+        Err(Exhausted::Busy) => {}
+    }
     let mut taken = std::mem::replace(grant, Grant::empty());
     let (result, taken) = tokio::task::spawn_blocking(move || {
         let result = taken.reserve(bytes, wait);
