@@ -312,6 +312,33 @@ mod tests {
     }
 
     #[test]
+    fn a_status_answer_and_a_status_postback_give_the_same_status() {
+        let seed = include_str!("../../tests/fixtures/postback/status_event.json");
+        let variants = [
+            seed,
+            r#"{"status":"4","statusString":"Starting","connected":"TRUE","WebID":12,"x":[[1]]}"#,
+            r#"{"status":10,"WebID":"a","status":3.0,"stats":{"ReceveidBytes":"7"},"storage":{"Name":"r","Subs":[{"Name":"c","Bytes":2}]}}"#,
+        ];
+        for text in variants {
+            let mut answer = status_response(&body(text)).expect("connection information");
+            let mut event = crate::decode_postback(text.as_bytes())
+                .expect("valid")
+                .remove(0)
+                .status
+                .expect("a status event");
+            // The answer keeps its body as sent, the event its own text without the trailing
+            // newline: the same JSON.
+            assert_eq!(answer.raw_json.trim(), event.raw_json);
+            (answer.raw_json, event.raw_json) = (String::new(), String::new());
+            assert_eq!(answer, event, "{text}");
+        }
+        let dup = status_response(&body(variants[2])).expect("valid");
+        assert_eq!(dup.code, StatusCode::from_code(3), "the last duplicate wins");
+        assert_eq!(dup.stats.and_then(|s| s.received_bytes), Some(7));
+        assert_eq!(dup.storage.expect("storage").subs[0].bytes, 2);
+    }
+
+    #[test]
     fn snippet_cuts_on_a_char_boundary() {
         let long = "é".repeat(100);
         let s = snippet(&long);
