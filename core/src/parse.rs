@@ -333,7 +333,11 @@ mod tests {
             assert_eq!(answer, event, "{text}");
         }
         let dup = status_response(&body(variants[2])).expect("valid");
-        assert_eq!(dup.code, StatusCode::from_code(3), "the last duplicate wins");
+        assert_eq!(
+            dup.code,
+            StatusCode::from_code(3),
+            "the last duplicate wins"
+        );
         assert_eq!(dup.stats.and_then(|s| s.received_bytes), Some(7));
         assert_eq!(dup.storage.expect("storage").subs[0].bytes, 2);
     }

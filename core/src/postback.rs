@@ -32,13 +32,9 @@ use serde::Serialize;
 use std::fmt;
 use std::time::Duration;
 
-pub(crate) use budget::Grant;
-pub(crate) use bytebuf::ByteBuf;
-/// The budget's failure kinds, for the receiver.
-pub(crate) mod budget_internal {
-    pub(crate) use super::budget::Exhausted;
-}
 pub use budget::{DEFAULT_DECODE_BUDGET, decode_budget, set_decode_budget};
+pub(crate) use budget::{Exhausted, Grant};
+pub(crate) use bytebuf::ByteBuf;
 pub(crate) use decode::{Failure, decode_with_grant};
 
 /// Bounds on what one PostBack body may cost to decode.

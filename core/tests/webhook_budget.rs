@@ -38,7 +38,10 @@ async fn a_request_that_cannot_get_budget_gets_503_with_retry_after() {
     let first = tokio::spawn(client.post(server.url()).body(big).send());
     tokio::time::sleep(Duration::from_millis(300)).await;
     let held = decode_budget().1;
-    assert!(held > 900_000, "the first request's events hold the budget: {held}");
+    assert!(
+        held > 900_000,
+        "the first request's events hold the budget: {held}"
+    );
     let response = client
         .post(server.url())
         .body(format!(r#"{{"y":"{}"}}"#, "b".repeat(950_000)))
@@ -51,7 +54,15 @@ async fn a_request_that_cannot_get_budget_gets_503_with_retry_after() {
         Some(&b"1"[..])
     );
     release.send(()).await.expect("the handler waits");
-    assert_eq!(first.await.expect("joined").expect("answered").status().as_u16(), 200);
+    assert_eq!(
+        first
+            .await
+            .expect("joined")
+            .expect("answered")
+            .status()
+            .as_u16(),
+        200
+    );
     // Free again: the same request is served.
     release.send(()).await.expect("the handler waits");
     let response = client

@@ -96,9 +96,9 @@ pub(crate) fn decode_with_grant(
     if let Some(payload) = strip_prefix(text, b"BULKGZ") {
         decode_bulkgz(payload, &mut out)?;
     } else if let Some(payload) = strip_prefix(text, b"BULK") {
-        decode_items(Framing::Bulk, payload, &mut out)?;
+        walk(Framing::Bulk, payload, &mut out)?;
     } else if text.first() == Some(&b'[') {
-        decode_items(Framing::Plain, text, &mut out)?;
+        walk(Framing::Plain, text, &mut out)?;
     } else {
         if limits.max_events == 0 {
             return Err(too_many(Framing::Plain, limits));
@@ -208,10 +208,6 @@ fn decode_bulkgz(payload: &[u8], out: &mut Output<'_, '_>) -> Decoded<()> {
     walk(framing, inflater, out)?;
     drop(held);
     Ok(())
-}
-
-fn decode_items(framing: Framing, text: &[u8], out: &mut Output<'_, '_>) -> Decoded<()> {
-    walk(framing, text, out)
 }
 
 /// A JSON array of events: for `BULK`/`BULKGZ`, string items are base64 of an event and any

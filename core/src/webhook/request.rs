@@ -2,8 +2,7 @@
 //! the rules it applies).
 
 use super::{Job, Shared, encoding, redelivery, stopped};
-use crate::postback::budget_internal::Exhausted;
-use crate::postback::{ByteBuf, Failure, Grant, decode_with_grant};
+use crate::postback::{ByteBuf, Exhausted, Failure, Grant, decode_with_grant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
