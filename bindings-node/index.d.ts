@@ -218,8 +218,11 @@ export interface ConnectionInfo {
 /**
  * Decodes a PostBack body into its events, in order; throws a `PostbackError` when the body
  * cannot be decoded or breaks a limit.
+ *
+ * `wid` is the request's `wid` query parameter (the instance): every event carries it and it
+ * enters each event's `id`.
  */
-export declare function decodePostback(body: Buffer | Uint8Array): Array<Event>
+export declare function decodePostback(body: Buffer | Uint8Array, wid?: string | undefined | null): Array<Event>
 
 /** One PostBack event. */
 export interface Event {
@@ -229,6 +232,16 @@ export interface Event {
   json: string
   /** The parsed connection information, for kind `'status'`. */
   status?: Status
+  /**
+   * The instance (its WebID) the request named with `wid=`, percent-decoded; absent when it
+   * named none. It is the instance's key: keep it out of logs.
+   */
+  wid?: string
+  /**
+   * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+   * gives the same ids, two identical events in one body distinct ones.
+   */
+  id: string
 }
 
 /**

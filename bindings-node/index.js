@@ -196,11 +196,11 @@ class Client {
   }
 }
 
-function decodePostback(body) {
+function decodePostback(body, wid) {
   try {
     // The native side sends the events as one JSON text (faster than building them via napi),
     // without a status's rawJson when it is the event's own json (src/postback.rs).
-    const events = JSON.parse(native.decodePostback(body))
+    const events = JSON.parse(native.decodePostback(body, wid ?? undefined))
     for (const event of events) {
       if (event.status !== undefined && event.status.rawJson === undefined) {
         event.status.rawJson = event.json

@@ -193,7 +193,10 @@ describe('client', { concurrency: 8 }, () => {
       assert.equal(status.json, text)
       assert.equal(status.status.rawJson, text)
       assert.equal(status.status.code, StatusCode.AUTHENTICATED)
-      for (const other of rest) assert.deepEqual(other, { kind: 'unknown', json: '{"other":1}' })
+      for (const { id, ...other } of rest) {
+        assert.deepEqual(other, { kind: 'unknown', json: '{"other":1}' })
+        assert.match(id, /^[0-9a-f]{32}$/)
+      }
     }
   })
 

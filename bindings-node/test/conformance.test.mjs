@@ -167,7 +167,7 @@ async function invoke(run, call, args, qr) {
       const body = args.body_base64 !== undefined
         ? Buffer.from(args.body_base64, 'base64')
         : fs.readFileSync(path.join(repo, 'tests/fixtures', args.body_file))
-      return { events: decodePostback(body) }
+      return { events: decodePostback(body, args.wid) }
     }
     default:
       throw new Error(`unknown call ${call}`)

@@ -261,7 +261,7 @@ impl ToPy for witi::ClearResult {
 
 impl ToPy for witi::Event {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let args = args![py; self.kind.as_str(), &self.json, self.status.to_py(py)?];
+        let args = args![py; self.kind.as_str(), &self.json, self.status.to_py(py)?, self.wid.as_deref(), &self.id];
         types(py)?.event.build(py, args)
     }
 }

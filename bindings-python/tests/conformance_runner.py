@@ -182,7 +182,7 @@ def invoke(run: Run, call: str, args: Dict[str, Any], qr_count: List[int]) -> An
             body = base64.b64decode(args["body_base64"])
         else:
             body = (REPO / "tests" / "fixtures" / args["body_file"]).read_bytes()
-        return {"events": [e.to_dict() for e in witi.decode_postback(body)]}
+        return {"events": [e.to_dict() for e in witi.decode_postback(body, args.get("wid"))]}
     if run.client is None:
         raise Failure("no client (building it failed)")
     if call == "generate_qrcode":

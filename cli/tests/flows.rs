@@ -191,10 +191,16 @@ fn listen_prints_events_of_every_framing() {
         let status: Value = serde_json::from_str(&next_line(&lines)).expect("JSON line");
         assert_eq!(status["kind"], "status", "{phase}: {status}");
         assert!(status["status"]["code"].is_i64());
-        let custom: Value = serde_json::from_str(&next_line(&lines)).expect("JSON line");
+        // The gateway (here the simulator) appends `&wid=<WebID>` to the PostBack URL.
+        let wid = status["wid"].as_str().expect("a wid").to_owned();
+        let webhook = status["status"]["webhook"].as_str().expect("webhook");
+        assert!(webhook.ends_with(&format!("&wid={wid}")), "{webhook}");
+        let mut custom: Value = serde_json::from_str(&next_line(&lines)).expect("JSON line");
+        let id = custom["id"].take();
+        assert!(id.as_str().is_some_and(|id| id.len() == 32), "{id}");
         assert_eq!(
             custom,
-            json!({"kind": "unknown", "event": {"phase": phase}, "status": null})
+            json!({"kind": "unknown", "event": {"phase": phase}, "status": null, "wid": wid, "id": null})
         );
     }
     // The counts settle once the last answer reaches the simulator.
@@ -217,6 +223,11 @@ fn listen_prints_readable_lines_and_refuses_a_wrong_token() {
         line.starts_with("status  NO_CONNECTION(0) connected=no"),
         "{line}"
     );
+    // The instance shows shortened (its last 4 characters), never whole.
+    let tail = line.split("  [wid …").nth(1).expect("a shortened wid");
+    let (wid_tail, id) = tail.split_once(" id ").expect("an id");
+    assert_eq!(wid_tail.chars().count(), 4, "{line}");
+    assert_eq!(id.trim_end_matches(']').len(), 8, "{line}");
     // A PostBack with the wrong token is refused (401) and printed nowhere.
     sim.set_instance_config(
         KEY,

@@ -44,7 +44,9 @@ pub use model::{
     ClearResult, Config, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
     StorageNode,
 };
-pub use postback::{Event, EventKind, PostbackLimits, decode_postback, decode_postback_with};
+pub use postback::{
+    Event, EventKind, PostbackLimits, decode_postback, decode_postback_for, decode_postback_with,
+};
 
 /// The repository README's Rust example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]

@@ -425,7 +425,9 @@ async fn invoke(
                     .expect("the fixture exists"),
                 (None, None) => panic!("decode_postback needs body_base64 or body_file"),
             };
-            json!({"events": to_value(witi::decode_postback(&body)?)})
+            let wid = args.get("wid").and_then(Value::as_str);
+            let limits = witi::PostbackLimits::default();
+            json!({"events": to_value(witi::decode_postback_for(&body, wid, &limits)?)})
         }
         other => panic!("unknown call {other:?}"),
     })

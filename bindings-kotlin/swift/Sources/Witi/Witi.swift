@@ -2244,16 +2244,36 @@ public struct Event: Equatable, Hashable {
      */
     public let json: String
     public let status: Status?
+    /**
+     * The instance (its WebID) the request named with `wid=`, percent-decoded; null when it
+     * named none. It is the instance's key: keep it out of logs.
+     */
+    public let wid: String?
+    /**
+     * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+     * gives the same ids, two identical events in one body distinct ones.
+     */
+    public let id: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(kind: EventKind, 
         /**
          * The event's own JSON text.
-         */json: String, status: Status?) {
+         */json: String, status: Status?, 
+        /**
+         * The instance (its WebID) the request named with `wid=`, percent-decoded; null when it
+         * named none. It is the instance's key: keep it out of logs.
+         */wid: String? = nil, 
+        /**
+         * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+         * gives the same ids, two identical events in one body distinct ones.
+         */id: String) {
         self.kind = kind
         self.json = json
         self.status = status
+        self.wid = wid
+        self.id = id
     }
 
     
@@ -2274,7 +2294,9 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             try Event(
                 kind: FfiConverterTypeEventKind.read(from: &buf), 
                 json: FfiConverterString.read(from: &buf), 
-                status: FfiConverterOptionTypeStatus.read(from: &buf)
+                status: FfiConverterOptionTypeStatus.read(from: &buf), 
+                wid: FfiConverterOptionString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -2282,6 +2304,8 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         FfiConverterTypeEventKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.json, into: &buf)
         FfiConverterOptionTypeStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.wid, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
     }
 }
 
@@ -3819,13 +3843,15 @@ public func statusCodeOf(code: Int64) -> StatusCode  {
 }
 /**
  * Decodes a PostBack body (plain JSON, `BULK,` or `BULKGZ,`) into its events, in order.
- * `Postback` when it does not decode or breaks a limit.
+ * `wid` is the request's `wid` query parameter (the instance): every event carries it and it
+ * enters each event's `id`. `Postback` when it does not decode or breaks a limit.
  */
-public func decodePostback(body: Data)throws  -> [Event]  {
+public func decodePostback(body: Data, wid: String? = nil)throws  -> [Event]  {
     return try  FfiConverterSequenceTypeEvent.lift(try rustCallWithError(FfiConverterTypeWitiError_lift) {
         uniffiCallStatus in
     uniffi_witi_uniffi_fn_func_decode_postback(
-        FfiConverterData.lower(body),uniffiCallStatus
+        FfiConverterData.lower(body),
+        FfiConverterOptionString.lower(wid),uniffiCallStatus
     )
 })
 }
@@ -3857,7 +3883,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_func_status_code_of() != 53435) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_func_decode_postback() != 49006) {
+    if (uniffi_witi_uniffi_checksum_func_decode_postback() != 35963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_client_base_url() != 40394) {

@@ -248,7 +248,7 @@ class Scenario(private val file: String, private val scenario: JsonNode) {
             "decode_postback" -> {
                 val body = str(args, "body_base64")?.let { Base64.getDecoder().decode(it) }
                     ?: File(Sim.repo, "tests/fixtures/${str(args, "body_file")}").readBytes()
-                Tree.of(mapOf("events" to decodePostback(body)))
+                Tree.of(mapOf("events" to decodePostback(body, str(args, "wid"))))
             }
             else -> error("unknown call $call")
         }
