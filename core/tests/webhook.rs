@@ -350,11 +350,28 @@ async fn a_slow_body_times_out_without_blocking_others() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_in_flight_requests_and_frees_the_port() {
-    let (server, mut rx) = recorder(WebhookOptions::default()).await;
+    // The handler says when it has the event, so shutdown starts while the request is
+    // surely in flight (a fixed sleep raced the request on a loaded machine).
+    let (started, handling) = tokio::sync::oneshot::channel::<()>();
+    let started = std::sync::Mutex::new(Some(started));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let server = WebhookServer::bind(local(), WebhookOptions::default(), move |event| {
+        if let Some(started) = started.lock().expect("not poisoned").take() {
+            let _ = started.send(());
+        }
+        let tx = tx.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            tx.send(event.json).expect("the test still listens");
+            Ok(())
+        }
+    })
+    .await
+    .expect("binding 127.0.0.1:0");
     let addr = server.local_addr();
     let url = server.url();
     let in_flight = tokio::spawn(async move { post(&url, r#"{"slow":1}"#).await.0 });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    handling.await.expect("the handler got the event");
     server.shutdown().await;
     assert_eq!(in_flight.await.expect("no panic"), 200);
     assert_eq!(drain(&mut rx), [r#"{"slow":1}"#]);
