@@ -23,8 +23,14 @@ fn check(body: &[u8], limits: &PostbackLimits, decoded: witi::Result<Vec<witi::E
     match decoded {
         Ok(events) => {
             // An empty batch (`BULK,[]`) is a success with no event.
-            assert!(events.len() <= limits.max_events, "more events than the limit");
-            assert!(body.len() <= limits.max_body_bytes, "a body over the limit was taken");
+            assert!(
+                events.len() <= limits.max_events,
+                "more events than the limit"
+            );
+            assert!(
+                body.len() <= limits.max_body_bytes,
+                "a body over the limit was taken"
+            );
             for event in &events {
                 // A status event carries its parsed status, any other none.
                 assert_eq!(event.kind == EventKind::Status, event.status.is_some());

@@ -12,7 +12,10 @@ use witi::fuzz_hooks as hooks;
 /// expected answer).
 fn typed(e: &witi::Error) {
     let code = e.code().as_str();
-    assert!(code == "api" || code == "decode", "unexpected error code {code}: {e}");
+    assert!(
+        code == "api" || code == "decode",
+        "unexpected error code {code}: {e}"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -45,5 +48,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(svg.contains("<svg"));
     }
     let snippet = hooks::snippet(text);
-    assert!(snippet.chars().count() <= 121, "a snippet longer than its cut");
+    assert!(
+        snippet.chars().count() <= 121,
+        "a snippet longer than its cut"
+    );
 });

@@ -191,8 +191,7 @@ struct Request {
 }
 
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
         let n = chunk.iter().fold(0u32, |n, &b| n << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
@@ -223,7 +222,8 @@ impl Request {
                 format!(r#"{{"status":{code},"statusString":"x","WebID":"W"}}"#).into_bytes()
             }
             Body::Bulk(items) => {
-                let items: Vec<String> = items.iter().map(|i| format!("\"{}\"", base64(i))).collect();
+                let items: Vec<String> =
+                    items.iter().map(|i| format!("\"{}\"", base64(i))).collect();
                 format!("BULK,[{}]", items.join(",")).into_bytes()
             }
         }
@@ -264,7 +264,11 @@ impl Request {
             out.push(b'?');
             out.extend_from_slice(&query.join(&b'&'));
         }
-        out.extend_from_slice(if self.http10 { b" HTTP/1.0\r\n" } else { b" HTTP/1.1\r\n" });
+        out.extend_from_slice(if self.http10 {
+            b" HTTP/1.0\r\n"
+        } else {
+            b" HTTP/1.1\r\n"
+        });
         out.extend_from_slice(b"Host: 127.0.0.1\r\n");
         for (name, value) in &self.headers {
             out.extend_from_slice(name.bytes());
@@ -349,20 +353,34 @@ fn read_response(stream: &mut TcpStream, head_only: bool) -> Option<u16> {
                 }
             }
             Ok(httparse::Status::Partial) => {}
-            Err(e) => panic!("a malformed response ({e}): {:?}", String::from_utf8_lossy(&buf)),
+            Err(e) => panic!(
+                "a malformed response ({e}): {:?}",
+                String::from_utf8_lossy(&buf)
+            ),
         }
         let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "no complete answer within {ANSWER_WITHIN:?}: {:?}", String::from_utf8_lossy(&buf));
+        assert!(
+            !left.is_zero(),
+            "no complete answer within {ANSWER_WITHIN:?}: {:?}",
+            String::from_utf8_lossy(&buf)
+        );
         stream.set_read_timeout(Some(left)).expect("a read timeout");
         match stream.read(&mut chunk) {
             Ok(0) => {
-                assert!(buf.is_empty(), "the answer was cut short: {:?}", String::from_utf8_lossy(&buf));
+                assert!(
+                    buf.is_empty(),
+                    "the answer was cut short: {:?}",
+                    String::from_utf8_lossy(&buf)
+                );
                 return None;
             }
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if e.kind() == ErrorKind::ConnectionReset && buf.is_empty() => return None,
-            Err(e) => panic!("reading the answer failed: {e} after {:?}", String::from_utf8_lossy(&buf)),
+            Err(e) => panic!(
+                "reading the answer failed: {e} after {:?}",
+                String::from_utf8_lossy(&buf)
+            ),
         }
     }
 }
@@ -392,16 +410,34 @@ fn well_formed_head(bytes: &[u8]) -> bool {
     let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
         return false;
     };
-    let mut lines = bytes[..end].split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-    let token = |s: &[u8]| !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    let Some(request_line) = lines.next() else { return false };
+    let mut lines = bytes[..end]
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let token = |s: &[u8]| {
+        !s.is_empty()
+            && s.iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let Some(request_line) = lines.next() else {
+        return false;
+    };
     let parts: Vec<&[u8]> = request_line.split(|&b| b == b' ').collect();
-    let [method, target, version] = parts.as_slice() else { return false };
-    if !token(method) || !target.iter().all(|&b| (0x21..0x7f).contains(&b)) || !(*version == b"HTTP/1.1" || *version == b"HTTP/1.0") {
+    let [method, target, version] = parts.as_slice() else {
+        return false;
+    };
+    if !token(method)
+        || !target.iter().all(|&b| (0x21..0x7f).contains(&b))
+        || !(*version == b"HTTP/1.1" || *version == b"HTTP/1.0")
+    {
         return false;
     }
     lines.all(|line| match line.iter().position(|&b| b == b':') {
-        Some(colon) => token(&line[..colon]) && line[colon + 1..].iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80),
+        Some(colon) => {
+            token(&line[..colon])
+                && line[colon + 1..]
+                    .iter()
+                    .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80)
+        }
         None => false,
     })
 }
