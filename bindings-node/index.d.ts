@@ -32,6 +32,8 @@ export interface ConnectOptions extends CallOptions {
   pollIntervalMs?: number
   /** The browser the session presents. */
   userAgent?: string
+  /** In status 11, or 0 with a saved session, try `restoreSession()` before any QR code (default true). */
+  restoreSession?: boolean
 }
 
 /** Called once per PostBack event, in order; the next event waits for its promise. */
@@ -62,7 +64,7 @@ export type ErrorCode =
 /** Every error witi raises. Branch on `code` or on the subclass (`instanceof`). */
 export declare class WitiError extends Error {
   /** witi makes these from the core's errors; the fields are those below. */
-  constructor(fields: { code: ErrorCode; message: string; status?: number; retryAfter?: number; serverMessage?: string; command?: string })
+  constructor(fields: { code: ErrorCode; message: string; status?: number; retryAfter?: number; serverMessage?: string; command?: string; lastStatus?: Status })
   readonly code: ErrorCode
   /** The HTTP status, for `auth`, `rate_limited` and `http_status`. */
   readonly status?: number
@@ -72,6 +74,8 @@ export declare class WitiError extends Error {
   readonly serverMessage?: string
   /** The API command or flow that failed (`'status.aspx'`, `'connect'`). */
   readonly command?: string
+  /** For a `timeout` of `connect` or `waitForStatus`: the last status the flow received. */
+  readonly lastStatus?: Status
 }
 /** The server answered and said no (`serverMessage` has its text). */
 export declare class ApiError extends WitiError {}
@@ -169,6 +173,16 @@ export interface ClientOptions {
   maxRetries?: number
   /** The wait before the first retry, doubling after (default 500). Mostly for tests. */
   initialBackoffMs?: number
+  /**
+   * At most this many connections (requests in flight) at once from this client (default
+   * 100); further calls wait within their timeout. Below 1 is an `InvalidArgumentError`.
+   */
+  maxConnections?: number
+  /**
+   * A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+   * it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+   */
+  proxy?: string
 }
 
 /** The settings of `setConfig`; a field left out is not sent. */
@@ -204,8 +218,11 @@ export interface ConnectionInfo {
 /**
  * Decodes a PostBack body into its events, in order; throws a `PostbackError` when the body
  * cannot be decoded or breaks a limit.
+ *
+ * `wid` is the request's `wid` query parameter (the instance): every event carries it and it
+ * enters each event's `id`.
  */
-export declare function decodePostback(body: Buffer | Uint8Array): Array<Event>
+export declare function decodePostback(body: Buffer | Uint8Array, wid?: string | undefined | null): Array<Event>
 
 /** One PostBack event. */
 export interface Event {
@@ -215,6 +232,16 @@ export interface Event {
   json: string
   /** The parsed connection information, for kind `'status'`. */
   status?: Status
+  /**
+   * The instance (its WebID) the request named with `wid=`, percent-decoded; absent when it
+   * named none. It is the instance's key: keep it out of logs.
+   */
+  wid?: string
+  /**
+   * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+   * gives the same ids, two identical events in one body distinct ones.
+   */
+  id: string
 }
 
 /**

@@ -23,6 +23,7 @@ class WitiError extends Error {
     if (fields.retryAfter != null) this.retryAfter = fields.retryAfter
     if (fields.serverMessage != null) this.serverMessage = fields.serverMessage
     if (fields.command != null) this.command = fields.command
+    if (fields.lastStatus != null) this.lastStatus = fields.lastStatus
   }
 }
 Object.defineProperty(WitiError.prototype, 'name', { value: 'WitiError', writable: true, configurable: true })
@@ -146,7 +147,7 @@ class Client {
     )
   }
   connect(options) {
-    const { onQr, timeoutMs, pollIntervalMs, userAgent, signal } = options ?? {}
+    const { onQr, timeoutMs, pollIntervalMs, userAgent, restoreSession, signal } = options ?? {}
     if (typeof onQr !== 'function') {
       return Promise.reject(new errorClasses.InvalidArgumentError({
         code: 'invalid_argument',
@@ -177,7 +178,7 @@ class Client {
       signal.addEventListener('abort', onOuterAbort, { once: true })
     }
     return withSignal(inner.signal, (t) =>
-      this.#native.connect(forward, timeoutMs, pollIntervalMs, userAgent, t),
+      this.#native.connect(forward, timeoutMs, pollIntervalMs, userAgent, restoreSession, t),
     ).then(
       (status) => {
         if (signal) signal.removeEventListener('abort', onOuterAbort)
@@ -195,11 +196,11 @@ class Client {
   }
 }
 
-function decodePostback(body) {
+function decodePostback(body, wid) {
   try {
     // The native side sends the events as one JSON text (faster than building them via napi),
     // without a status's rawJson when it is the event's own json (src/postback.rs).
-    const events = JSON.parse(native.decodePostback(body))
+    const events = JSON.parse(native.decodePostback(body, wid ?? undefined))
     for (const event of events) {
       if (event.status !== undefined && event.status.rawJson === undefined) {
         event.status.rawJson = event.json
@@ -247,8 +248,22 @@ function listen(address, handler, options = {}) {
   return started.then((server) => {
     // An abort closes the receiver, as it would cancel a call; close() failing is moot then.
     const stop = () => server.close().catch(() => {})
-    if (signal.aborted) stop()
-    else signal.addEventListener('abort', stop, { once: true })
+    if (signal.aborted) {
+      stop()
+      return server
+    }
+    signal.addEventListener('abort', stop, { once: true })
+    // close(), by any path (the caller's or the abort's), takes the listener off the signal:
+    // one long-lived signal may serve many receivers in turn without piling up listeners.
+    const nativeClose = server.close
+    Object.defineProperty(server, 'close', {
+      value: function close() {
+        signal.removeEventListener('abort', stop)
+        return nativeClose.call(server)
+      },
+      writable: true,
+      configurable: true,
+    })
     return server
   })
 }

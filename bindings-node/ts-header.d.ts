@@ -32,6 +32,8 @@ export interface ConnectOptions extends CallOptions {
   pollIntervalMs?: number
   /** The browser the session presents. */
   userAgent?: string
+  /** In status 11, or 0 with a saved session, try `restoreSession()` before any QR code (default true). */
+  restoreSession?: boolean
 }
 
 /** Called once per PostBack event, in order; the next event waits for its promise. */
@@ -62,7 +64,7 @@ export type ErrorCode =
 /** Every error witi raises. Branch on `code` or on the subclass (`instanceof`). */
 export declare class WitiError extends Error {
   /** witi makes these from the core's errors; the fields are those below. */
-  constructor(fields: { code: ErrorCode; message: string; status?: number; retryAfter?: number; serverMessage?: string; command?: string })
+  constructor(fields: { code: ErrorCode; message: string; status?: number; retryAfter?: number; serverMessage?: string; command?: string; lastStatus?: Status })
   readonly code: ErrorCode
   /** The HTTP status, for `auth`, `rate_limited` and `http_status`. */
   readonly status?: number
@@ -72,6 +74,8 @@ export declare class WitiError extends Error {
   readonly serverMessage?: string
   /** The API command or flow that failed (`'status.aspx'`, `'connect'`). */
   readonly command?: string
+  /** For a `timeout` of `connect` or `waitForStatus`: the last status the flow received. */
+  readonly lastStatus?: Status
 }
 /** The server answered and said no (`serverMessage` has its text). */
 export declare class ApiError extends WitiError {}

@@ -32,6 +32,15 @@ pub struct ClientOptions {
     /// The wait before the first retry, doubling each time (0.5 s). For tests and tuning.
     #[uniffi(default)]
     pub initial_backoff: Option<Duration>,
+    /// At most this many connections (requests in flight) at once from this client (100);
+    /// further calls wait within their timeout. Zero is an `InvalidArgument`.
+    #[uniffi(default)]
+    pub max_connections: Option<u32>,
+    /// A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+    /// it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+    /// Never shown by `toString()` (it may hold a password).
+    #[uniffi(default)]
+    pub proxy: Option<String>,
 }
 
 /// Hand-written (and exported as the Kotlin `toString()` / Swift `description`) so that the
@@ -44,12 +53,15 @@ impl fmt::Display for ClientOptions {
         }
         write!(
             f,
-            "ClientOptions(apiKey={}, baseUrl={}, timeout={}, maxRetries={}, initialBackoff={})",
+            "ClientOptions(apiKey={}, baseUrl={}, timeout={}, maxRetries={}, initialBackoff={}, \
+             maxConnections={}, proxy={})",
             self.api_key.as_ref().map_or("null", |_| "<redacted>"),
             show(&self.base_url),
             show(&self.timeout),
             show(&self.max_retries),
             show(&self.initial_backoff),
+            show(&self.max_connections),
+            self.proxy.as_ref().map_or("null", |_| "<redacted>"),
         )
     }
 }
@@ -111,6 +123,12 @@ impl Client {
         if let Some(backoff) = options.initial_backoff {
             policy.initial_backoff = backoff;
         }
+        if let Some(max) = options.max_connections {
+            builder = builder.max_connections(max as usize);
+        }
+        if let Some(proxy) = options.proxy {
+            builder = builder.proxy(proxy);
+        }
         let inner = builder.retry_policy(policy).build()?;
         Ok(Arc::new(Client { inner }))
     }
@@ -167,7 +185,7 @@ impl Client {
     }
 
     /// Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
-    /// when `timeout` runs out first.
+    /// (with `lastStatus`) when `timeout` runs out first.
     #[uniffi::method(default(poll_interval = None))]
     pub async fn wait_for_status(
         &self,
@@ -182,22 +200,25 @@ impl Client {
     }
 
     /// Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-    /// and returns that status. A `Timeout` after `timeout`; an exception thrown by `onQr`
-    /// ends it as `WitiException.Callback` (the Kotlin `connect { }` extension rethrows the
-    /// original exception instead).
-    #[uniffi::method(default(poll_interval = None, user_agent = None))]
+    /// and returns that status. In status 11, or 0 with a saved session, it first tries
+    /// `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+    /// after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+    /// Kotlin `connect { }` extension rethrows the original exception instead).
+    #[uniffi::method(default(poll_interval = None, user_agent = None, restore_session = true))]
     pub async fn connect(
         &self,
         on_qr: Arc<dyn QrHandler>,
         timeout: Duration,
         poll_interval: Option<Duration>,
         user_agent: Option<String>,
+        restore_session: bool,
     ) -> Result<Status, WitiException> {
         let defaults = witi::ConnectOptions::default();
         let options = witi::ConnectOptions {
             timeout,
             poll_interval: poll_interval.unwrap_or(defaults.poll_interval),
             user_agent,
+            restore_session,
         };
         let on_qr = move |qr: &witi::QrCode| -> Result<(), witi::CallbackError> {
             on_qr.on_qr(qr.clone().into()).map_err(|e| Box::new(e) as witi::CallbackError)

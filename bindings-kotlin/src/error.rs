@@ -3,7 +3,8 @@
 //!
 //! Every variant carries `code` (the shared code string, so a `when` is not needed to log it)
 //! and `detail` (the core's text, already redacted by the core: the key never reaches here);
-//! the variants that have them add `status`, `retry_after` and `server_message`. (uniffi
+//! the variants that have them add `status`, `retry_after`, `server_message` and (`Timeout`)
+//! `last_status`. (uniffi
 //! builds the Kotlin `message` from the fields, so no field may itself be named `message`.)
 
 use std::time::Duration;
@@ -12,6 +13,9 @@ use std::time::Duration;
 /// `toString()` (Swift: `description`) is the core's text, `detail`.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
+// `Timeout` carries a whole `Status` record by value (uniffi lifts records, not boxes); an
+// error is rare, so its size costs nothing that matters.
+#[allow(clippy::large_enum_variant)]
 pub enum WitiException {
     /// The server answered and said no; `server_message` is its text.
     #[error("{detail}")]
@@ -42,9 +46,15 @@ pub enum WitiException {
         detail: String,
         status: i32,
     },
-    /// No full answer within the timeout.
+    /// No full answer within the timeout; for `connect` and `wait_for_status`, the target was
+    /// not reached in time and `last_status` is the last status the flow received (null when
+    /// none was answered).
     #[error("{detail}")]
-    Timeout { code: String, detail: String },
+    Timeout {
+        code: String,
+        detail: String,
+        last_status: Option<crate::model::Status>,
+    },
     /// The request could not be sent or the connection broke.
     #[error("{detail}")]
     Connection { code: String, detail: String },
@@ -90,7 +100,11 @@ impl From<witi::Error> for WitiException {
                 detail,
                 status,
             },
-            witi::ErrorCode::Timeout => WitiException::Timeout { code, detail },
+            witi::ErrorCode::Timeout => WitiException::Timeout {
+                last_status: e.last_status().cloned().map(Into::into),
+                code,
+                detail,
+            },
             witi::ErrorCode::Connection => WitiException::Connection { code, detail },
             witi::ErrorCode::Decode => WitiException::Decode { code, detail },
             witi::ErrorCode::InvalidArgument => WitiException::InvalidArgument { code, detail },

@@ -12,6 +12,10 @@
 //! `logging.rs` (the core's log lines to a host logger), `runtime.rs` (the one place that puts core futures on the core's runtime and that fixes
 //! uniffi's `async_runtime`).
 
+// `WitiException::Timeout` holds a `Status` by value (see error.rs): every fallible export
+// returns that large error type.
+#![allow(clippy::result_large_err)]
+
 uniffi::setup_scaffolding!();
 
 #[macro_use]

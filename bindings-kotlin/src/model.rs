@@ -192,6 +192,13 @@ pub struct Event {
     /// The event's own JSON text.
     pub json: String,
     pub status: Option<Status>,
+    /// The instance (its WebID) the request named with `wid=`, percent-decoded; null when it
+    /// named none. It is the instance's key: keep it out of logs.
+    #[uniffi(default = None)]
+    pub wid: Option<String>,
+    /// A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+    /// gives the same ids, two identical events in one body distinct ones.
+    pub id: String,
 }
 
 /// The settings of `setConfig`; a null field is not sent.
@@ -321,6 +328,8 @@ impl From<witi::Event> for Event {
             },
             json: e.json,
             status: e.status.map(Into::into),
+            wid: e.wid,
+            id: e.id,
         }
     }
 }

@@ -26,6 +26,12 @@ pub struct ClientOptions {
     pub max_retries: Option<u32>,
     /// The wait before the first retry, doubling after (default 500). Mostly for tests.
     pub initial_backoff_ms: Option<f64>,
+    /// At most this many connections (requests in flight) at once from this client (default
+    /// 100); further calls wait within their timeout. Below 1 is an `InvalidArgumentError`.
+    pub max_connections: Option<i64>,
+    /// A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+    /// it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+    pub proxy: Option<String>,
 }
 
 /// The settings of `setConfig`; a field left out is not sent.
@@ -66,6 +72,8 @@ impl Client {
             timeout_ms: None,
             max_retries: None,
             initial_backoff_ms: None,
+            max_connections: None,
+            proxy: None,
         });
         let mut builder = witi::Client::builder()
             .http_user_agent(concat!("witi-node/", env!("CARGO_PKG_VERSION")));
@@ -74,6 +82,13 @@ impl Client {
         }
         if let Some(url) = options.base_url {
             builder = builder.base_url(url);
+        }
+        if let Some(n) = options.max_connections {
+            // A negative count becomes 0, which the core refuses as `invalid_argument`.
+            builder = builder.max_connections(usize::try_from(n).unwrap_or(0));
+        }
+        if let Some(proxy) = options.proxy {
+            builder = builder.proxy(proxy);
         }
         if let Some(ms) = options.timeout_ms {
             let timeout = witi::duration_from_millis("timeoutMs", ms);
@@ -285,6 +300,9 @@ impl Client {
         ts_args_type = "options: ConnectOptions",
         ts_return_type = "Promise<Status>"
     )]
+    // The arguments are index.js's, one per option of `connect({ ... })`; an object here
+    // would be a second, internal options type in index.d.ts.
+    #[allow(clippy::too_many_arguments)]
     pub fn connect<'env>(
         &self,
         env: &'env Env,
@@ -292,6 +310,7 @@ impl Client {
         timeout_ms: Option<f64>,
         poll_interval_ms: Option<f64>,
         user_agent: Option<String>,
+        restore_session: Option<bool>,
         cancel: Option<&External<CancelToken>>,
     ) -> napi::Result<Object<'env>> {
         let defaults = witi::ConnectOptions::default();
@@ -299,6 +318,7 @@ impl Client {
             timeout: millis("timeoutMs", timeout_ms, defaults.timeout)?,
             poll_interval: millis("pollIntervalMs", poll_interval_ms, defaults.poll_interval)?,
             user_agent,
+            restore_session: restore_session.unwrap_or(defaults.restore_session),
         };
         // Weak: a pending connect is kept alive by its promise, not by the callback.
         let on_qr = on_qr

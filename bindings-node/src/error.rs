@@ -2,7 +2,7 @@
 //!
 //! A napi error carries only a message, so the message is `witi:` + a JSON object with the
 //! error's stable fields (`code`, `message`, `status`, `retryAfter`, `serverMessage`,
-//! `command`). `index.js` turns it into the `WitiError` subclass of its code; nothing else
+//! `command`, `lastStatus`). `index.js` turns it into the `WitiError` subclass of its code; nothing else
 //! ever sees the raw form. The texts are the core's, already redacted (the key never appears).
 
 use serde_json::json;
@@ -23,6 +23,8 @@ pub(crate) fn to_napi(e: &witi::Error) -> napi::Error {
         "retryAfter": e.retry_after().map(|d| d.as_secs_f64()),
         "serverMessage": e.server_message(),
         "command": e.command(),
+        // The JS `Status` shape (camelCase), for a flow's timeout.
+        "lastStatus": e.last_status().cloned().map(crate::model::Status::from),
     }))
 }
 

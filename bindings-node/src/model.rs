@@ -178,6 +178,13 @@ pub struct Event {
     /// The parsed connection information, for kind `'status'`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// The instance (its WebID) the request named with `wid=`, percent-decoded; absent when it
+    /// named none. It is the instance's key: keep it out of logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wid: Option<String>,
+    /// A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+    /// gives the same ids, two identical events in one body distinct ones.
+    pub id: String,
 }
 
 impl From<witi::Status> for Status {
@@ -279,6 +286,8 @@ impl From<witi::Event> for Event {
             kind: e.kind.as_str().to_owned(),
             json: e.json,
             status: e.status.map(Into::into),
+            wid: e.wid,
+            id: e.id,
         }
     }
 }

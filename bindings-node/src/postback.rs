@@ -17,13 +17,17 @@ use napi_derive::napi;
 
 /// Decodes a PostBack body into its events, in order; throws a `PostbackError` when the body
 /// cannot be decoded or breaks a limit.
+///
+/// `wid` is the request's `wid` query parameter (the instance): every event carries it and it
+/// enters each event's `id`.
 #[napi(
     catch_unwind,
-    ts_args_type = "body: Buffer | Uint8Array",
+    ts_args_type = "body: Buffer | Uint8Array, wid?: string | undefined | null",
     ts_return_type = "Array<Event>"
 )]
-pub fn decode_postback(body: BufferSlice) -> napi::Result<String> {
-    let events: Vec<Event> = witi::decode_postback(&body)
+pub fn decode_postback(body: BufferSlice, wid: Option<String>) -> napi::Result<String> {
+    let limits = witi::PostbackLimits::default();
+    let events: Vec<Event> = witi::decode_postback_for(&body, wid.as_deref(), &limits)
         .map_err(|e| error::to_napi(&e))?
         .into_iter()
         .map(|event| {

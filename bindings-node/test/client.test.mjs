@@ -193,7 +193,10 @@ describe('client', { concurrency: 8 }, () => {
       assert.equal(status.json, text)
       assert.equal(status.status.rawJson, text)
       assert.equal(status.status.code, StatusCode.AUTHENTICATED)
-      for (const other of rest) assert.deepEqual(other, { kind: 'unknown', json: '{"other":1}' })
+      for (const { id, ...other } of rest) {
+        assert.deepEqual(other, { kind: 'unknown', json: '{"other":1}' })
+        assert.match(id, /^[0-9a-f]{32}$/)
+      }
     }
   })
 
@@ -242,5 +245,33 @@ describe('client', { concurrency: 8 }, () => {
     assert.equal(configured.userAgent, 'ua-2')
     const gone = await client.disconnect()
     assert.equal(gone.connected, false)
+  })
+})
+
+describe('maxConnections and proxy', () => {
+  it('queues calls beyond the cap within their timeout', async () => {
+    const key = freshKey('cap')
+    await fault(key, { command: 'status.aspx', kind: 'latency', latency_ms: 300 })
+    const client = new Client({ apiKey: key, baseUrl: sim.url, maxConnections: 2 })
+    const started = performance.now()
+    await Promise.all(Array.from({ length: 6 }, () => client.status()))
+    // 6 calls of 300 ms through 2 connections: at least 3 rounds.
+    assert.ok(performance.now() - started >= 900)
+  })
+
+  it('refuses a cap below one', () => {
+    for (const maxConnections of [0, -1]) {
+      assert.throws(() => new Client({ apiKey: 'k', baseUrl: sim.url, maxConnections }), InvalidArgumentError)
+    }
+  })
+
+  it('names an explicit proxy in a connection error, without its credentials', async () => {
+    const client = new Client({
+      apiKey: freshKey('proxy'), baseUrl: 'http://127.0.0.1:9/', proxy: 'http://alice:hunter2@127.0.0.1:1', maxRetries: 0,
+    })
+    const e = await client.status().then(() => null, (e) => e)
+    assert.ok(e instanceof ConnectionError, String(e))
+    assert.match(e.message, /through proxy http:\/\/127\.0\.0\.1:1/)
+    assert.doesNotMatch(e.message, /hunter2|alice/)
   })
 })

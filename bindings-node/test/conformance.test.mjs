@@ -101,6 +101,9 @@ async function simStep(run, verb, step) {
       res = await sim.control('POST', `instances/${run.key}/status`, body)
       break
     }
+    case 'status_script':
+      res = await sim.control('POST', `instances/${run.key}/status_script`, { answers: step.answers })
+      break
     case 'expect_calls': {
       const snap = await sim.control('GET', `instances/${run.key}`)
       const got = snap.status === 404 ? 0 : (snap.body.calls?.[step.command] ?? 0)
@@ -151,6 +154,7 @@ async function invoke(run, call, args, qr) {
       return c.connect({
         timeoutMs: ms('timeout_ms') ?? 30000,
         pollIntervalMs: ms('poll_interval_ms') ?? 1000,
+        restoreSession: args.restore_session,
         onQr: () => {
           qr.count += 1
           if (qr.count === args.scan_qr_number) {
@@ -163,7 +167,7 @@ async function invoke(run, call, args, qr) {
       const body = args.body_base64 !== undefined
         ? Buffer.from(args.body_base64, 'base64')
         : fs.readFileSync(path.join(repo, 'tests/fixtures', args.body_file))
-      return { events: decodePostback(body) }
+      return { events: decodePostback(body, args.wid) }
     }
     default:
       throw new Error(`unknown call ${call}`)
@@ -188,6 +192,17 @@ function checkError(run, e, want) {
   if (want.message_contains !== undefined) {
     assert.ok(e.message.includes(want.message_contains), `expected the message to contain ${want.message_contains}: ${e.message}`)
   }
+  if ('last_status' in want) {
+    if (want.last_status === null) {
+      assert.equal(e.lastStatus, undefined, `expected no lastStatus, got ${util.inspect(e.lastStatus)}`)
+    } else {
+      assert.ok(e.lastStatus !== undefined, `expected lastStatus ${JSON.stringify(want.last_status)}, got none`)
+      for (const [p, matcher] of Object.entries(want.last_status)) {
+        const got = lookup(e.lastStatus, p)
+        assert.ok(matches(got, matcher), `lastStatus.${p}: expected ${JSON.stringify(matcher)}, got ${util.inspect(got)}`)
+      }
+    }
+  }
 }
 
 async function runStep(run, step) {
@@ -203,7 +218,11 @@ async function runStep(run, step) {
   }
   if (expect.error) {
     assert.ok(error !== undefined, `expected error ${JSON.stringify(expect.error)}, got success ${util.inspect(value)}`)
-    return checkError(run, error, expect.error)
+    checkError(run, error, expect.error)
+    if ('qr_count' in expect) {
+      assert.ok(matches(qr.count, expect.qr_count), `qr_count: expected ${JSON.stringify(expect.qr_count)}, got ${qr.count}`)
+    }
+    return
   }
   if (error !== undefined) {
     throw new Error(`unexpected error [${error.code}] ${error.message}`)

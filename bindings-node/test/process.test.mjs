@@ -104,8 +104,9 @@ describe('package', { concurrency: 4 }, () => {
       import { listen } from 'witi'
       let n = 0
       const server = await listen('127.0.0.1:0', () => { n += 1; throw new Error('handler broke ' + n) })
-      const a = await fetch(server.url, { method: 'POST', body: '{"status":0}' })
-      const b = await fetch(server.url, { method: 'POST', body: '{"status":0}' })
+      // Two distinct events (the same one again would be a redelivery, handled once).
+      const a = await fetch(server.url, { method: 'POST', body: '{"status":0,"n":1}' })
+      const b = await fetch(server.url, { method: 'POST', body: '{"status":0,"n":2}' })
       console.log(a.status, b.status, n)
       await server.close()
     `)

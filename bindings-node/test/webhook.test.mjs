@@ -70,6 +70,12 @@ describe('receiver', { concurrency: 3 }, () => {
         assert.equal(seen[7].kind, 'status')
         assert.equal(seen[7].status.code, 99, 'an unknown code comes back as its number')
         assert.equal(seen[7].status.statusString, 'SomethingNew')
+        // The simulator appends `&wid=<WebID>`: every event carries its instance, and an id.
+        const wid = seen[0].status.webhook.split('&wid=')[1]
+        assert.ok(wid)
+        assert.deepEqual(seen.map((e) => e.wid), Array(8).fill(wid))
+        assert.equal(new Set(seen.map((e) => e.id)).size, 8)
+        assert.ok(seen.every((e) => /^[0-9a-f]{32}$/.test(e.id)))
         const snap = (await sim.control('GET', `instances/${key}`)).body
         assert.equal(snap.postbacks.failed, 0)
       } finally {

@@ -2,7 +2,7 @@
 //!
 //! Both take the same options and call the same core methods; they differ only in how the
 //! core future is driven (`runtime::wait` on the caller's thread without the GIL, or
-//! `runtime::future` as an asyncio awaitable). The Python classes of `witi/_client.py` wrap
+//! `aio::future` as an asyncio awaitable). The Python classes of `witi/_client.py` wrap
 //! these with signatures, docstrings and the context-manager protocol.
 
 use crate::error::{callback_error, to_pyerr};
@@ -14,13 +14,27 @@ use std::future::Future;
 /// The `User-Agent` header this binding sends (the WhatsApp browser name is another thing).
 const HTTP_USER_AGENT: &str = concat!("witi-python/", env!("CARGO_PKG_VERSION"));
 
-fn build(
+/// The constructor's options, as Python passes them.
+struct Options {
     api_key: Option<String>,
     base_url: Option<String>,
     timeout: f64,
     max_retries: u32,
     initial_backoff: Option<f64>,
-) -> witi::Result<witi::Client> {
+    max_connections: i64,
+    proxy: Option<String>,
+}
+
+fn build(o: Options) -> witi::Result<witi::Client> {
+    let Options {
+        api_key,
+        base_url,
+        timeout,
+        max_retries,
+        initial_backoff,
+        max_connections,
+        proxy,
+    } = o;
     let mut policy = witi::RetryPolicy {
         max_retries,
         ..witi::RetryPolicy::default()
@@ -31,7 +45,12 @@ fn build(
     let mut builder = witi::Client::builder()
         .timeout(witi::duration_from_secs("timeout", timeout)?)
         .retry_policy(policy)
+        // A negative count becomes 0, which the core refuses as `invalid_argument`.
+        .max_connections(usize::try_from(max_connections).unwrap_or(0))
         .http_user_agent(HTTP_USER_AGENT);
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(proxy);
+    }
     if let Some(key) = api_key {
         builder = builder.api_key(key);
     }
@@ -41,15 +60,8 @@ fn build(
     builder.build()
 }
 
-fn new_client(
-    py: Python<'_>,
-    api_key: Option<String>,
-    base_url: Option<String>,
-    timeout: f64,
-    max_retries: u32,
-    initial_backoff: Option<f64>,
-) -> PyResult<witi::Client> {
-    build(api_key, base_url, timeout, max_retries, initial_backoff).map_err(|e| to_pyerr(py, e))
+fn new_client(py: Python<'_>, options: Options) -> PyResult<witi::Client> {
+    build(options).map_err(|e| to_pyerr(py, e))
 }
 
 fn config(
@@ -70,11 +82,13 @@ fn connect_options(
     timeout: f64,
     poll_interval: f64,
     user_agent: Option<String>,
+    restore_session: bool,
 ) -> witi::Result<witi::ConnectOptions> {
     Ok(witi::ConnectOptions {
         timeout: witi::duration_from_secs("timeout", timeout)?,
         poll_interval: witi::duration_from_secs("poll_interval", poll_interval)?,
         user_agent,
+        restore_session,
     })
 }
 
@@ -135,7 +149,8 @@ pub struct Client {
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff))]
+    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff, max_connections, proxy))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -143,8 +158,19 @@ impl Client {
         timeout: f64,
         max_retries: u32,
         initial_backoff: Option<f64>,
+        max_connections: i64,
+        proxy: Option<String>,
     ) -> PyResult<Self> {
-        let inner = new_client(py, api_key, base_url, timeout, max_retries, initial_backoff)?;
+        let options = Options {
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            initial_backoff,
+            max_connections,
+            proxy,
+        };
+        let inner = new_client(py, options)?;
         Ok(Client { inner })
     }
 
@@ -216,7 +242,7 @@ impl Client {
         })
     }
 
-    #[pyo3(signature = (callback, timeout, poll_interval, user_agent))]
+    #[pyo3(signature = (callback, timeout, poll_interval, user_agent, restore_session))]
     fn connect<'py>(
         &self,
         py: Python<'py>,
@@ -224,9 +250,10 @@ impl Client {
         timeout: f64,
         poll_interval: f64,
         user_agent: Option<String>,
+        restore_session: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         blocking(py, async move {
-            let options = connect_options(timeout, poll_interval, user_agent)?;
+            let options = connect_options(timeout, poll_interval, user_agent, restore_session)?;
             self.inner
                 .connect_with(on_qr(callback, false), options)
                 .await
@@ -256,13 +283,14 @@ where
     Fut: Future<Output = witi::Result<T>> + Send + 'static,
 {
     let fut = call(client.clone());
-    runtime::future(py, async move { Ok(Outcome(fut.await)) })
+    crate::aio::future(py, async move { Ok(Outcome(fut.await)) })
 }
 
 #[pymethods]
 impl AsyncClient {
     #[new]
-    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff))]
+    #[pyo3(signature = (api_key, base_url, timeout, max_retries, initial_backoff, max_connections, proxy))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -270,8 +298,19 @@ impl AsyncClient {
         timeout: f64,
         max_retries: u32,
         initial_backoff: Option<f64>,
+        max_connections: i64,
+        proxy: Option<String>,
     ) -> PyResult<Self> {
-        let inner = new_client(py, api_key, base_url, timeout, max_retries, initial_backoff)?;
+        let options = Options {
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            initial_backoff,
+            max_connections,
+            proxy,
+        };
+        let inner = new_client(py, options)?;
         Ok(AsyncClient { inner })
     }
 
@@ -354,7 +393,7 @@ impl AsyncClient {
     }
 
     /// `callback` is called on a runtime thread; the Python layer makes it hop to the loop.
-    #[pyo3(signature = (callback, timeout, poll_interval, user_agent))]
+    #[pyo3(signature = (callback, timeout, poll_interval, user_agent, restore_session))]
     fn connect<'py>(
         &self,
         py: Python<'py>,
@@ -362,9 +401,10 @@ impl AsyncClient {
         timeout: f64,
         poll_interval: f64,
         user_agent: Option<String>,
+        restore_session: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         spawn(py, &self.inner, |c| async move {
-            let options = connect_options(timeout, poll_interval, user_agent)?;
+            let options = connect_options(timeout, poll_interval, user_agent, restore_session)?;
             c.connect_with(on_qr(callback, true), options).await
         })
     }

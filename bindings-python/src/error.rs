@@ -5,7 +5,7 @@
 //! class is `callback`: the caller's own exception (raised in `on_qr`) travelled through the
 //! core boxed as the error's source, and is raised again as it was.
 
-use crate::model::types;
+use crate::model::{ToPy, types};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -34,6 +34,7 @@ fn build(py: Python<'_>, error: &witi::Error) -> PyResult<PyErr> {
     kwargs.set_item("status", error.http_status())?;
     kwargs.set_item("retry_after", error.retry_after().map(|d| d.as_secs_f64()))?;
     kwargs.set_item("server_message", error.server_message())?;
+    kwargs.set_item("last_status", error.last_status().cloned().to_py(py)?)?;
     let instance = class.call((error.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
 }

@@ -8,6 +8,7 @@
 //! Panics never cross into Python as an abort: pyo3 turns a panic in any entry point into a
 //! `PanicException`, and core futures run on tokio tasks, which catch their own.
 
+mod aio;
 mod client;
 mod error;
 mod logging;

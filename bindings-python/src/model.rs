@@ -261,14 +261,14 @@ impl ToPy for witi::ClearResult {
 
 impl ToPy for witi::Event {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let args = args![py; self.kind.as_str(), &self.json, self.status.to_py(py)?];
+        let args = args![py; self.kind.as_str(), &self.json, self.status.to_py(py)?, self.wid.as_deref(), &self.id];
         types(py)?.event.build(py, args)
     }
 }
 
 /// A core outcome crossing back from the runtime to the event loop: it becomes the Python
-/// result or raises the Python exception once it has the GIL (in pyo3-async-runtimes'
-/// `set_result`), so no worker thread ever waits for the GIL to build an error.
+/// result or raises the Python exception once it has the GIL (in the asyncio bridge's
+/// hand-off, `aio.rs`), so no worker thread ever waits for the GIL to build an error.
 pub struct Outcome<T>(pub witi::Result<T>);
 
 impl<'py, T: ToPy> IntoPyObject<'py> for Outcome<T> {

@@ -9,11 +9,17 @@ use pyo3::prelude::*;
 const RELEASE_GIL_ABOVE: usize = 64 * 1024;
 
 #[pyfunction]
-pub fn decode_postback<'py>(py: Python<'py>, body: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (body, wid=None))]
+pub fn decode_postback<'py>(
+    py: Python<'py>,
+    body: &[u8],
+    wid: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let limits = witi::PostbackLimits::default();
     let decoded = if body.len() > RELEASE_GIL_ABOVE {
-        py.detach(|| witi::decode_postback(body))
+        py.detach(|| witi::decode_postback_for(body, wid, &limits))
     } else {
-        witi::decode_postback(body)
+        witi::decode_postback_for(body, wid, &limits)
     };
     match decoded {
         Ok(events) => events.to_py(py),

@@ -4,26 +4,28 @@
 //!   released, in slices of [`TICK`]: between slices the thread takes the GIL back just long
 //!   enough for `check_signals`, so Ctrl-C interrupts a long `wait_for_status`/`connect`
 //!   within a slice (the future is dropped, which cancels the request).
-//! - Async calls ([`future`]) go through pyo3-async-runtimes' generic bridge with
-//!   [`WitiRuntime`], whose `spawn` is the core's: no second runtime exists, and after
-//!   `fork()` the core builds a fresh one in the child (a runtime bound once at import would
-//!   be dead there). Cancelling the asyncio future drops the Rust future.
-//! - Every entry into Python from a runtime thread goes through [`with_python`] (or, for
-//!   pyo3-async-runtimes, through [`WitiRuntime::spawn_blocking`], which does the same). At
+//! - Async calls go through the asyncio bridge of `aio.rs`, on the core's runtime: no second
+//!   runtime exists, and after `fork()` the core builds a fresh one in the child.
+//! - Every entry into Python from a runtime thread goes through [`with_python`]. At
 //!   interpreter exit CPython ends any thread that takes the GIL back by unwinding it with
 //!   `pthread_exit`; the unwind runs Rust destructors that drop Python objects without the GIL
 //!   and corrupts the final garbage collection (a segfault at exit, seen in about one run in
 //!   ten of an asyncio program). So `shutdown()`, registered with `atexit` (which runs before
 //!   finalization starts), closes the door and waits, GIL released, for the threads already
-//!   inside Python to leave.
+//!   inside Python to leave. Those entries are short (completing an asyncio future, handing
+//!   an event to the webhook's Python thread, a log line, an async `connect`'s `on_qr`): the
+//!   webhook handler, which may run for long, runs on a Python thread of its own
+//!   (`_webhook.py`), which CPython itself stops at exit.
+//!
+//! Fork: the count of threads inside Python and the shutdown flag are tagged with the
+//! process id. A child inherits the parent's memory but none of its other threads, so a
+//! count left by a parent thread that was inside Python at the moment of `fork()` means
+//! nothing in the child: read there, it is zero (the child's exit used to wait the whole
+//! [`SHUTDOWN_WAIT`] for threads that do not exist in it).
 
 use pyo3::prelude::*;
-use pyo3_async_runtimes::TaskLocals;
-use pyo3_async_runtimes::generic::{ContextExt, Runtime};
-use std::cell::OnceCell;
 use std::future::Future;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a blocking call waits with the GIL released before it looks for a signal.
@@ -48,11 +50,31 @@ where
     }
 }
 
-static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
-/// Runtime threads inside (or about to enter) Python.
-static IN_PYTHON: AtomicUsize = AtomicUsize::new(0);
-/// The longest `shutdown` waits for them (a handler that never returns must not hang exit).
+/// The process id whose interpreter is shutting down (0: none).
+static SHUT_DOWN_IN: AtomicU32 = AtomicU32::new(0);
+/// Runtime threads inside (or about to enter) Python: the process id in the high 32 bits,
+/// the count in the low 32 (see the module docs on fork).
+static IN_PYTHON: AtomicU64 = AtomicU64::new(0);
+/// The longest `shutdown` waits for them (a thread stuck inside Python must not hang exit).
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
+
+fn this_process() -> u64 {
+    u64::from(std::process::id())
+}
+
+/// The count of this process's threads inside Python (a parent's count reads as zero).
+fn in_python() -> u64 {
+    let word = IN_PYTHON.load(Ordering::SeqCst);
+    if word >> 32 == this_process() {
+        word & u64::from(u32::MAX)
+    } else {
+        0
+    }
+}
+
+fn shutting_down() -> bool {
+    SHUT_DOWN_IN.load(Ordering::SeqCst) == std::process::id()
+}
 
 struct Entered;
 
@@ -61,15 +83,27 @@ impl Entered {
     /// up before the flag is read, so `shutdown` either sees the count or the thread sees the
     /// flag.
     fn enter() -> Option<Entered> {
-        IN_PYTHON.fetch_add(1, Ordering::SeqCst);
+        let pid = this_process();
+        // A word of another process (the parent's, inherited) restarts from zero.
+        let _ = IN_PYTHON.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |word| {
+            Some(if word >> 32 == pid {
+                word + 1
+            } else {
+                (pid << 32) | 1
+            })
+        });
         let entered = Entered;
-        (!SHUTTING_DOWN.load(Ordering::SeqCst)).then_some(entered)
+        (!shutting_down()).then_some(entered)
     }
 }
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        IN_PYTHON.fetch_sub(1, Ordering::SeqCst);
+        // A thread leaves in the process it entered in (threads do not cross a fork), so the
+        // word is this process's and its count is at least one.
+        let _ = IN_PYTHON.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |word| {
+            (word >> 32 == this_process() && word & u64::from(u32::MAX) > 0).then(|| word - 1)
+        });
     }
 }
 
@@ -83,69 +117,11 @@ pub fn with_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
 /// this, and the ones inside get up to two seconds to leave.
 #[pyfunction]
 pub fn shutdown(py: Python<'_>) {
-    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+    SHUT_DOWN_IN.store(std::process::id(), Ordering::SeqCst);
     let deadline = Instant::now() + SHUTDOWN_WAIT;
     py.detach(|| {
-        while IN_PYTHON.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+        while in_python() > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
     });
-}
-
-/// Makes `fut` an asyncio awaitable bound to the running loop.
-pub fn future<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = PyResult<T>> + Send + 'static,
-    T: for<'a> IntoPyObject<'a> + Send + 'static,
-{
-    pyo3_async_runtimes::generic::future_into_py::<WitiRuntime, F, T>(py, fut)
-}
-
-/// pyo3-async-runtimes' view of the core runtime.
-pub struct WitiRuntime;
-
-tokio::task_local! {
-    static TASK_LOCALS: OnceCell<TaskLocals>;
-}
-
-impl Runtime for WitiRuntime {
-    type JoinError = tokio::task::JoinError;
-    type JoinHandle = tokio::task::JoinHandle<()>;
-
-    fn spawn<F>(fut: F) -> Self::JoinHandle
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        witi::runtime::spawn(fut)
-    }
-
-    fn spawn_blocking<F>(f: F) -> Self::JoinHandle
-    where
-        F: FnOnce() + Send + 'static,
-    {
-        // pyo3-async-runtimes takes the GIL only in these closures (to complete the asyncio
-        // future); after `shutdown` they are skipped: the loop that awaited them is gone.
-        witi::runtime::handle().spawn_blocking(move || {
-            if let Some(_entered) = Entered::enter() {
-                f();
-            }
-        })
-    }
-}
-
-impl ContextExt for WitiRuntime {
-    fn scope<F, R>(locals: TaskLocals, fut: F) -> Pin<Box<dyn Future<Output = R> + Send>>
-    where
-        F: Future<Output = R> + Send + 'static,
-    {
-        let cell = OnceCell::new();
-        let _ = cell.set(locals);
-        Box::pin(TASK_LOCALS.scope(cell, fut))
-    }
-
-    fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS
-            .try_with(|c| c.get().cloned())
-            .unwrap_or_default()
-    }
 }

@@ -1,41 +1,102 @@
 //! `WebhookServer`: the core's PostBack receiver, calling a Python handler once per event.
 //!
 //! The core decodes, answers, orders and logs; this file only makes the handler a core
-//! `Handler`. Each call runs on the runtime's blocking pool with the GIL (a slow handler
-//! holds no runtime worker). The Python layer wraps the user's handler so that an async one
-//! is awaited; a handler's exception travels back as the core's callback error, which the
-//! core logs (tracing -> the `witi` logger) before it acknowledges the event and goes on.
+//! `Handler`. The handler itself runs on a Python daemon thread owned by the Python layer
+//! (`_webhook.py`'s worker): a runtime thread only hands it the event (briefly, with the GIL)
+//! and then waits, without the GIL and without being inside Python, for the worker to call
+//! the [`HandlerDone`] it was given. So a handler that runs for long (or forever) never holds
+//! the interpreter's exit (the exit hook of `runtime.rs` waits only for threads inside
+//! Python), and Ctrl-C can leave a busy receiver: CPython stops its daemon threads at exit.
+//! A handler's exception travels back as the core's callback error, which the core logs
+//! (tracing -> the `witi` logger) before it acknowledges the event and goes on.
 
 use crate::error::{callback_error, to_pyerr};
 use crate::model::ToPy;
 use crate::runtime;
+use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
 use witi::webhook::{Handler, WebhookOptions};
 
-fn handler(callback: Py<PyAny>) -> Handler {
-    let callback = Arc::new(callback);
+type Outcome = Result<(), witi::CallbackError>;
+
+/// The Python worker (`submit(event, done)`, `stop()`); told to stop when the core drops the
+/// handler, i.e. once the server has wound down and no event can come any more.
+struct Worker(Option<Py<PyAny>>);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(worker) = self.0.take() {
+            // Off the runtime's workers: taking the GIL may wait.
+            witi::runtime::handle().spawn_blocking(move || {
+                runtime::with_python(|py| {
+                    if let Err(e) = worker.bind(py).call_method0("stop") {
+                        e.write_unraisable(py, None);
+                    }
+                })
+            });
+        }
+    }
+}
+
+fn handler(worker: Py<PyAny>) -> Handler {
+    let worker = Arc::new(Worker(Some(worker)));
     Arc::new(move |event: witi::Event| {
-        let callback = callback.clone();
+        let worker = worker.clone();
         Box::pin(async move {
-            let call = tokio::task::spawn_blocking(move || {
+            let (done, handled) = oneshot::channel::<Outcome>();
+            let done = HandlerDone {
+                tx: Mutex::new(Some(done)),
+            };
+            let submit = tokio::task::spawn_blocking(move || {
                 runtime::with_python(|py| -> PyResult<()> {
-                    callback.bind(py).call1((event.to_py(py)?,))?;
+                    let worker = worker.0.as_ref().expect("taken only when dropped");
+                    worker
+                        .bind(py)
+                        .call_method1("submit", (event.to_py(py)?, done))?;
                     Ok(())
                 })
             });
-            match call.await {
-                Ok(Some(done)) => done.map_err(callback_error),
-                Ok(None) => Err("the interpreter is shutting down".into()),
+            match submit.await {
+                Ok(Some(Ok(()))) => {}
+                Ok(Some(Err(e))) => return Err(callback_error(e)),
+                Ok(None) => return Err("the interpreter is shutting down".into()),
                 // A panic inside the call: hand it on as the core's panic report does.
-                Err(e) => Err(Box::new(e) as witi::CallbackError),
+                Err(e) => return Err(Box::new(e) as witi::CallbackError),
             }
+            handled
+                .await
+                .unwrap_or_else(|_| Err("the handler's thread ended before the event".into()))
         })
     })
 }
 
-/// A running receiver; `close()` stops it and waits for the handler to finish.
+/// Given to the worker with each event; the worker calls it once with `None` when the handler
+/// returned, or with the exception it raised.
+#[pyclass(frozen, module = "witi._native")]
+pub struct HandlerDone {
+    tx: Mutex<Option<oneshot::Sender<Outcome>>>,
+}
+
+#[pymethods]
+impl HandlerDone {
+    #[pyo3(signature = (error))]
+    fn __call__(&self, error: Option<Bound<'_, PyBaseException>>) {
+        let outcome = match error {
+            None => Ok(()),
+            Some(e) => Err(callback_error(PyErr::from_value(e.into_any()))),
+        };
+        if let Some(tx) = self.tx.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            // The receiver is gone only if the core dropped the call (its runtime is gone).
+            let _ = tx.send(outcome);
+        }
+    }
+}
+
+/// A running receiver; `close()` stops it and waits for the handler to finish (or at most
+/// `grace` seconds).
 #[pyclass(frozen, module = "witi._native")]
 pub struct WebhookServer {
     inner: Mutex<Option<witi::webhook::WebhookServer>>,
@@ -45,10 +106,10 @@ pub struct WebhookServer {
 #[pymethods]
 impl WebhookServer {
     #[new]
-    #[pyo3(signature = (callback, host, port, token, body_timeout))]
+    #[pyo3(signature = (worker, host, port, token, body_timeout))]
     fn new(
         py: Python<'_>,
-        callback: Py<PyAny>,
+        worker: Py<PyAny>,
         host: &str,
         port: u16,
         token: Option<String>,
@@ -74,7 +135,7 @@ impl WebhookServer {
             witi::webhook::WebhookServer::bind_handler(
                 SocketAddr::new(ip, port),
                 options,
-                handler(callback),
+                handler(worker),
             ),
         )?
         .map_err(|e| to_pyerr(py, e))?;
@@ -108,11 +169,27 @@ impl WebhookServer {
             .is_none()
     }
 
-    /// Stops accepting, finishes what was received, frees the port; idempotent.
-    fn close(&self, py: Python<'_>) -> PyResult<()> {
+    /// Stops accepting, finishes what was received, frees the port; idempotent. With
+    /// `grace` (seconds), returns after at most that long: what is left winds down in the
+    /// background, as after `stop()`.
+    #[pyo3(signature = (grace=None))]
+    fn close(&self, py: Python<'_>, grace: Option<f64>) -> PyResult<()> {
+        let grace = grace
+            .map(|g| witi::duration_from_secs("grace", g))
+            .transpose()
+            .map_err(|e| to_pyerr(py, e))?;
         let server = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(server) = server {
-            runtime::wait(py, server.shutdown())?;
+            match grace {
+                None => runtime::wait(py, server.shutdown())?,
+                // Dropping the unfinished `shutdown` leaves the server winding down on its own.
+                Some(grace) => {
+                    // The timer is made inside the future: it needs the runtime's context.
+                    let shutdown =
+                        async move { tokio::time::timeout(grace, server.shutdown()).await };
+                    let _ = runtime::wait(py, shutdown)?;
+                }
+            }
         }
         Ok(())
     }

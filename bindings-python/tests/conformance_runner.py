@@ -101,6 +101,8 @@ def run_step(run: Run, step: Dict[str, Any]) -> None:
         if "error" not in expect:
             raise Failure(f"unexpected error {e!r}") from None
         check_error(run, e, expect["error"])
+        if "qr_count" in expect and not matches(qr_count[0], expect["qr_count"]):
+            raise Failure(f"qr_count: expected {expect['qr_count']}, got {qr_count[0]}")
         return
     if "error" in expect:
         raise Failure(f"expected error {expect['error']}, got success {value}")
@@ -128,6 +130,19 @@ def check_error(run: Run, e: witi.WitiError, want: Dict[str, Any]) -> None:
         raise Failure(f"expected retry_after {want['retry_after']}, got {e.retry_after}")
     if "message_contains" in want and want["message_contains"] not in str(e):
         raise Failure(f"expected the message to contain {want['message_contains']!r}: {e}")
+    if "last_status" in want:
+        last = e.last_status
+        if want["last_status"] is None:
+            if last is not None:
+                raise Failure(f"expected no last_status, got {last!r}")
+        elif not isinstance(last, witi.Status):
+            raise Failure(f"expected last_status {want['last_status']}, got {last!r}")
+        else:
+            fields = last.to_dict()
+            for path, matcher in want["last_status"].items():
+                got = lookup(fields, path)
+                if not matches(got, matcher):
+                    raise Failure(f"last_status.{path}: expected {matcher}, got {got!r}")
 
 
 def sim_step(run: Run, verb: str, step: Dict[str, Any]) -> None:
@@ -141,6 +156,10 @@ def sim_step(run: Run, verb: str, step: Dict[str, Any]) -> None:
         if "status_string" in step:
             payload["status_string"] = step["status_string"]
         status, body = run.sim.control("POST", f"instances/{key}/status", payload)
+    elif verb == "status_script":
+        status, body = run.sim.control(
+            "POST", f"instances/{key}/status_script", {"answers": step["answers"]}
+        )
     elif verb == "expect_calls":
         status, snapshot = run.sim.control("GET", f"instances/{key}")
         got = 0 if status == 404 else snapshot["calls"].get(step["command"], 0)
@@ -163,7 +182,7 @@ def invoke(run: Run, call: str, args: Dict[str, Any], qr_count: List[int]) -> An
             body = base64.b64decode(args["body_base64"])
         else:
             body = (REPO / "tests" / "fixtures" / args["body_file"]).read_bytes()
-        return {"events": [e.to_dict() for e in witi.decode_postback(body)]}
+        return {"events": [e.to_dict() for e in witi.decode_postback(body, args.get("wid"))]}
     if run.client is None:
         raise Failure("no client (building it failed)")
     if call == "generate_qrcode":
@@ -202,6 +221,7 @@ def invoke(run: Run, call: str, args: Dict[str, Any], qr_count: List[int]) -> An
             on_qr,
             timeout=args.get("timeout_ms", 30_000) / 1000,
             poll_interval=args.get("poll_interval_ms", 1000) / 1000,
+            restore_session=args.get("restore_session", True),
         )
     else:
         raise Failure(f"unknown call {call!r}")

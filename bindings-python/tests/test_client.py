@@ -35,6 +35,7 @@ def test_default_arguments_are_the_cores(client_class: type) -> None:
     assert wait["poll_interval"].default == native.DEFAULT_POLL_INTERVAL
     assert connect["timeout"].default == native.DEFAULT_CONNECT_TIMEOUT
     assert connect["poll_interval"].default == native.DEFAULT_POLL_INTERVAL
+    assert connect["restore_session"].default is True
 
 
 def test_env_vars_give_key_and_base_url(sim: Sim, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,6 +156,19 @@ def test_errors_are_their_classes_pickle_and_hide_the_key(
     assert vars(copy) == vars(e)
     for text in (str(e), repr(e), *map(str, vars(e).values()), repr(client)):
         assert key not in text
+
+
+def test_a_flow_timeout_carries_the_last_status_and_pickles(sim: Sim, key: str) -> None:
+    client = witi.Client(key, base_url=sim.url)
+    with pytest.raises(witi.TimeoutError) as info:
+        client.wait_for_status([10], timeout=0.2, poll_interval=0.05)
+    e = info.value
+    assert isinstance(e.last_status, witi.Status)
+    assert e.last_status.code == witi.StatusCode.NO_CONNECTION
+    assert "(last status 0 noConnection)" in str(e)
+    copy = pickle.loads(pickle.dumps(e))
+    assert copy.last_status == e.last_status
+    assert key not in repr(vars(e))
 
 
 def test_key_never_in_client_repr(sim: Sim, key: str) -> None:

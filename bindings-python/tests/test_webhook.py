@@ -56,6 +56,11 @@ def test_postbacks_reach_the_handler_in_every_framing(sim: Sim, key: str, framin
     assert events[1].status is None and '"olá"' in events[1].json
     assert events[2].status is not None and events[2].status.code is witi.StatusCode.NOT_AUTHENTICATED
     assert threading.get_ident() not in threads  # the handler ran on a worker thread
+    # The simulator appends `&wid=<WebID>`: every event carries its instance, and an id.
+    wid = status.webhook.split("&wid=", 1)[1]
+    assert wid and [e.wid for e in events] == [wid] * 3
+    assert len({e.id for e in events}) == 3 and all(len(e.id) == 32 for e in events)
+    assert wid not in repr(events[1])  # (a status event's own Status shows its WebID)
 
 
 def test_a_raising_handler_is_logged_and_the_server_goes_on(
@@ -180,6 +185,17 @@ def test_decode_postback_accepts_bytes_like_and_str() -> None:
     with pytest.raises(witi.PostbackError) as info:
         witi.decode_postback(b"BULK,[1")
     assert info.value.code == "postback"
+
+
+def test_decode_postback_gives_wid_and_stable_ids() -> None:
+    body = b'[{"a": 1}, {"a": 1}]'
+    first, second = witi.decode_postback(body, wid="K3y+/")
+    assert first.wid == "K3y+/" and first.to_dict()["wid"] == "K3y+/"
+    assert first.id != second.id  # two identical events in one body are two events
+    assert [e.id for e in witi.decode_postback(body, wid="K3y+/")] == [first.id, second.id]
+    assert witi.decode_postback(body)[0].wid is None
+    assert witi.decode_postback(body)[0].id != first.id  # the instance is part of the id
+    assert "K3y" not in repr(first)
 
 
 def test_a_handler_may_call_the_blocking_client(sim: Sim, key: str) -> None:

@@ -22,7 +22,11 @@ pub fn client(server: &ServerArgs) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .timeout(seconds(server.timeout, "--timeout")?)
         .max_retries(server.max_retries)
+        .max_connections(server.max_connections)
         .http_user_agent(concat!("witi-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(proxy) = &server.proxy {
+        builder = builder.proxy(proxy);
+    }
     if let Some(key) = &server.api_key {
         builder = builder.api_key(key);
     }
@@ -43,13 +47,20 @@ fn emit(json: bool, value: &impl Serialize, summary: String) -> Result<(), Failu
     Ok(())
 }
 
+/// Writes the SVG to the user's `--save-svg` path (replacing, never writing through, what
+/// is there: see `qr::save::replace`).
 pub fn save_svg(path: &Path, svg: &str) -> Result<(), Failure> {
-    std::fs::write(path, svg)
+    qr::save::replace(path, svg.as_bytes())
         .map_err(|e| Failure::local(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Runs one API subcommand (the caller routes the others).
-pub async fn run(command: &Command, server: &ServerArgs, json: bool) -> Result<(), Failure> {
+pub async fn run(
+    command: &Command,
+    server: &ServerArgs,
+    json: bool,
+    invert: Option<bool>,
+) -> Result<(), Failure> {
     let client = client(server)?;
     match command {
         Command::Qrcode {
@@ -60,15 +71,15 @@ pub async fn run(command: &Command, server: &ServerArgs, json: bool) -> Result<(
             if let Some(path) = save {
                 save_svg(path, &qr.svg)?;
             }
-            let summary = match qr::payload_from_svg(&qr.svg)
-                .and_then(|p| qr::draw(&p, terminal::stdout_colors()))
-            {
-                Some(drawing) => format!("{drawing}valid {} s\n", qr.ttl_seconds),
-                None => format!(
-                    "QR code valid {} s ({} bytes of SVG; --save-svg FILE writes it)\n",
-                    qr.ttl_seconds,
-                    qr.svg.len()
-                ),
+            let summary = if json {
+                String::new()
+            } else {
+                // Under the drawing: the validity line and the cursor's.
+                let valid = format!("valid {} s", qr.ttl_seconds);
+                let screen = terminal::qr_screen(invert);
+                let shown = qr::show(&qr.svg, &screen, &[&valid, ""], save.as_deref())
+                    .map_err(|e| Failure::local(format!("cannot save the QR image: {e}")))?;
+                format!("{shown}{valid}\n")
             };
             emit(json, &qr, summary)
         }

@@ -35,6 +35,14 @@ pub struct Cli {
     /// Print JSON instead of a readable summary (errors too, on stderr).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Draw QR codes without colours for light text on a dark background (the light modules
+    /// are drawn in the text colour). Without --invert or --no-invert, QR codes are drawn
+    /// black on white in ANSI colours, or saved to a file when colours are off.
+    #[arg(long, global = true, overrides_with = "no_invert")]
+    pub invert: bool,
+    /// Draw QR codes without colours for dark text on a light background.
+    #[arg(long, global = true, overrides_with = "invert")]
+    pub no_invert: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -54,6 +62,24 @@ pub struct ServerArgs {
     /// Retries of a failed call (only when it is safe to repeat).
     #[arg(long, global = true, value_name = "N", default_value_t = 2)]
     pub max_retries: u32,
+    /// At most N connections to the API at once (further calls wait within --timeout).
+    #[arg(long, global = true, value_name = "N", default_value_t = witi::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// A proxy for every request (http://, https://, socks5://, socks5h://). Without it,
+    /// HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY decide; loopback is always direct.
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+}
+
+impl Cli {
+    /// The explicit choice of `--invert` / `--no-invert` (the last given wins), if any.
+    pub fn invert(&self) -> Option<bool> {
+        match (self.invert, self.no_invert) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for ServerArgs {
@@ -63,13 +89,16 @@ impl std::fmt::Debug for ServerArgs {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
+            .field("max_connections", &self.max_connections)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<redacted>"))
             .finish()
     }
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Pair a phone: show a QR in the terminal (a fresh one when it expires) until it is scanned.
+    /// Pair a phone: restore a saved session, or show a QR in the terminal (a fresh one when it
+    /// expires) until it is scanned.
     Connect {
         /// Give up after this many seconds.
         #[arg(long, value_name = "SECS", default_value_t = 300.0)]
@@ -80,6 +109,10 @@ pub enum Command {
         /// The browser user agent the session presents to WhatsApp.
         #[arg(long)]
         user_agent: Option<String>,
+        /// Do not try restore_session first (in status 11, or 0 with a saved session): go
+        /// straight to a QR code.
+        #[arg(long)]
+        no_restore: bool,
     },
     /// Generate a QR code and show it (one call; `connect` runs the whole pairing).
     Qrcode {
@@ -162,11 +195,35 @@ mod tests {
     use clap::Parser as _;
 
     #[test]
+    fn the_last_of_invert_and_no_invert_wins() {
+        let invert = |args: &[&str]| {
+            let mut line = vec!["witi"];
+            line.extend_from_slice(args);
+            line.push("qrcode");
+            super::Cli::parse_from(line).invert()
+        };
+        assert_eq!(invert(&[]), None);
+        assert_eq!(invert(&["--invert"]), Some(true));
+        assert_eq!(invert(&["--no-invert"]), Some(false));
+        assert_eq!(invert(&["--invert", "--no-invert"]), Some(false));
+        assert_eq!(invert(&["--no-invert", "--invert"]), Some(true));
+    }
+
+    #[test]
     fn debug_never_prints_the_key() {
-        let cli = super::Cli::parse_from(["witi", "--api-key", "S3CRET-KEY", "status"]);
+        let cli = super::Cli::parse_from([
+            "witi",
+            "--api-key",
+            "S3CRET-KEY",
+            "--proxy",
+            "http://u:PR0XY-PASS@p:1",
+            "status",
+        ]);
         let text = format!("{cli:?}");
         assert!(
-            !text.contains("S3CRET-KEY") && text.contains("<redacted>"),
+            !text.contains("S3CRET-KEY")
+                && !text.contains("PR0XY-PASS")
+                && text.contains("<redacted>"),
             "{text}"
         );
     }

@@ -19,7 +19,7 @@ fn step(name: &str, what: impl std::fmt::Display) {
     println!("{name:<16}{what}");
 }
 
-pub async fn run(scan_after: f64) -> Result<(), Failure> {
+pub async fn run(scan_after: f64, invert: Option<bool>) -> Result<(), Failure> {
     let localhost: SocketAddr = ([127, 0, 0, 1], 0).into();
     let sim = crate::sim::start(localhost, 20.0, None).await?;
     step("simulator", sim.url());
@@ -69,7 +69,9 @@ pub async fn run(scan_after: f64) -> Result<(), Failure> {
         wait: Duration::from_secs(60),
         save_svg: None,
         user_agent: None,
+        restore: true,
         json: false,
+        invert,
     };
     let s = connect::pair(&client, &pairing).await?;
     step(

@@ -64,6 +64,7 @@ impl Failure {
                 "retry_after_seconds": e.retry_after().map(|d| d.as_secs_f64()),
                 "server_message": e.server_message(),
                 "command": e.command(),
+                "last_status": e.last_status(),
             }})
             .to_string(),
         }

@@ -20,12 +20,26 @@ use fail::Failure;
 /// Runs a parsed command line to its end.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
+    let invert = cli.invert();
     match cli.command {
         Command::Connect {
             wait,
             save_svg,
             user_agent,
-        } => connect::command(&cli.server, wait, save_svg, user_agent, json).await,
+            no_restore,
+        } => {
+            let restore = !no_restore;
+            connect::command(
+                &cli.server,
+                wait,
+                save_svg,
+                user_agent,
+                restore,
+                json,
+                invert,
+            )
+            .await
+        }
         Command::Listen { host, port, token } => listen::run(host, port, token, json).await,
         Command::Sim {
             host,
@@ -33,11 +47,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             auto_scan_after,
             qr_ttl,
         } => sim::run(host, port, qr_ttl, auto_scan_after).await,
-        Command::Demo { scan_after } => demo::run(scan_after).await,
+        Command::Demo { scan_after } => demo::run(scan_after, invert).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "witi", &mut std::io::stdout());
             Ok(())
         }
-        ref api_call => api::run(api_call, &cli.server, json).await,
+        ref api_call => api::run(api_call, &cli.server, json, invert).await,
     }
 }

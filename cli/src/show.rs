@@ -134,9 +134,11 @@ pub fn clear(r: &ClearResult) -> String {
     out
 }
 
-/// One line per PostBack event.
+/// One line per PostBack event, ending with the event's instance and id: `[wid …ab12 id
+/// 3e22d9ce]`. The wid is the instance's key, so only its last 4 characters show (none when
+/// it is shorter than 12), enough to tell instances apart on a terminal; the id is cut to 8.
 pub fn event(e: &Event) -> String {
-    match &e.status {
+    let mut text = match &e.status {
         Some(s) => {
             let mut text = format!("status  {} connected={}", s.code, yes_no(s.connected));
             if let Some(phone) = phone(s) {
@@ -145,13 +147,37 @@ pub fn event(e: &Event) -> String {
             text
         }
         None => format!("{}  {}", e.kind.as_str(), e.json),
+    };
+    let id: String = e.id.chars().take(8).collect();
+    match &e.wid {
+        Some(wid) => text.push_str(&format!("  [wid {} id {id}]", short_wid(wid))),
+        None => text.push_str(&format!("  [id {id}]")),
     }
+    text
 }
 
-/// The JSON line of an event: its kind, its own JSON (parsed, so a reader gets an object) and
-/// the decoded status.
+/// `…` and the last 4 characters of a wid of at least 12, else `…` alone.
+fn short_wid(wid: &str) -> String {
+    let count = wid.chars().count();
+    if count < 12 {
+        return "…".to_owned();
+    }
+    let tail: String = wid.chars().skip(count - 4).collect();
+    format!("…{tail}")
+}
+
+/// The JSON line of an event: its kind, its own JSON (parsed, so a reader gets an object), the
+/// decoded status, the instance's `wid` (in full: the line is the user's data, for programs)
+/// and the event's `id`.
 pub fn event_json(e: &Event) -> String {
     let own: serde_json::Value =
         serde_json::from_str(&e.json).unwrap_or_else(|_| serde_json::Value::String(e.json.clone()));
-    serde_json::json!({"kind": e.kind.as_str(), "event": own, "status": e.status}).to_string()
+    serde_json::json!({
+        "kind": e.kind.as_str(),
+        "event": own,
+        "status": e.status,
+        "wid": e.wid,
+        "id": e.id,
+    })
+    .to_string()
 }

@@ -113,7 +113,10 @@ fn qrcode_is_drawn_so_that_it_decodes_to_the_servers_payload() {
     let dir = std::env::temp_dir().join(format!("witi-cli-qr-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let svg_path = dir.join("qr.svg");
-    let out = run(witi(&sim).args(["qrcode", "--save-svg"]).arg(&svg_path));
+    // Into a pipe, the drawing's background must be given: here a light one.
+    let out = run(witi(&sim)
+        .args(["--no-invert", "qrcode", "--save-svg"])
+        .arg(&svg_path));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let payload = sim
         .instance(KEY)

@@ -51,7 +51,7 @@ fn connect_redraws_an_expired_qr_and_the_drawing_scans() {
     )
     .expect("config");
     let child = witi(&sim)
-        .args(["connect", "--wait", "30"])
+        .args(["--no-invert", "connect", "--wait", "30"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -191,10 +191,16 @@ fn listen_prints_events_of_every_framing() {
         let status: Value = serde_json::from_str(&next_line(&lines)).expect("JSON line");
         assert_eq!(status["kind"], "status", "{phase}: {status}");
         assert!(status["status"]["code"].is_i64());
-        let custom: Value = serde_json::from_str(&next_line(&lines)).expect("JSON line");
+        // The gateway (here the simulator) appends `&wid=<WebID>` to the PostBack URL.
+        let wid = status["wid"].as_str().expect("a wid").to_owned();
+        let webhook = status["status"]["webhook"].as_str().expect("webhook");
+        assert!(webhook.ends_with(&format!("&wid={wid}")), "{webhook}");
+        let mut custom: Value = serde_json::from_str(&next_line(&lines)).expect("JSON line");
+        let id = custom["id"].take();
+        assert!(id.as_str().is_some_and(|id| id.len() == 32), "{id}");
         assert_eq!(
             custom,
-            json!({"kind": "unknown", "event": {"phase": phase}, "status": null})
+            json!({"kind": "unknown", "event": {"phase": phase}, "status": null, "wid": wid, "id": null})
         );
     }
     // The counts settle once the last answer reaches the simulator.
@@ -217,6 +223,11 @@ fn listen_prints_readable_lines_and_refuses_a_wrong_token() {
         line.starts_with("status  NO_CONNECTION(0) connected=no"),
         "{line}"
     );
+    // The instance shows shortened (its last 4 characters), never whole.
+    let tail = line.split("  [wid …").nth(1).expect("a shortened wid");
+    let (wid_tail, id) = tail.split_once(" id ").expect("an id");
+    assert_eq!(wid_tail.chars().count(), 4, "{line}");
+    assert_eq!(id.trim_end_matches(']').len(), 8, "{line}");
     // A PostBack with the wrong token is refused (401) and printed nowhere.
     sim.set_instance_config(
         KEY,
@@ -254,6 +265,7 @@ fn sim_serves_until_interrupted_and_connect_pairs_with_it() {
         std::process::Command::new(env!("CARGO_BIN_EXE_witi"))
             .env("WITI_API_KEY", KEY)
             .env("WITI_BASE_URL", url)
+            .env("TMPDIR", env!("CARGO_TARGET_TMPDIR"))
             .args(args)
             .output()
             .expect("runs")
@@ -274,7 +286,7 @@ fn sim_serves_until_interrupted_and_connect_pairs_with_it() {
 #[test]
 fn demo_walks_the_whole_lifecycle() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_witi"))
-        .args(["demo", "--scan-after", "0.5"])
+        .args(["--no-invert", "demo", "--scan-after", "0.5"])
         .env_remove("WITI_API_KEY")
         .output()
         .expect("runs");
@@ -367,18 +379,24 @@ fn a_qr_image_that_does_not_decode_is_saved_for_the_user_to_open() {
         },
     )
     .expect("config");
-    let out = run(witi(&sim).args(["connect", "--wait", "20"]));
+    let out = run(witi(&sim).args(["--no-invert", "connect", "--wait", "20"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("This QR image cannot be drawn here.\nOpen "),
+        "no fallback lines:\n{}",
+        out.stdout
+    );
     let line = out
         .stdout
         .lines()
-        .find(|l| l.starts_with("This QR image cannot be drawn here; open "))
-        .unwrap_or_else(|| panic!("no fallback line:\n{}", out.stdout));
+        .find_map(|l| l.strip_prefix("Open "))
+        .expect("the files' line");
     let path = line
-        .trim_start_matches("This QR image cannot be drawn here; open ")
-        .trim_end_matches(" and scan it.");
+        .split_once(" (or ")
+        .and_then(|(_, rest)| rest.strip_suffix(") and scan it."))
+        .expect("the SVG's path");
     assert_eq!(std::fs::read_to_string(path).expect("saved"), svg);
-    let _ = std::fs::remove_file(path);
     // The fresh QR after it is drawn as usual.
     assert_eq!(drawings(&out.stdout).len(), 1);
 }

@@ -30,7 +30,9 @@ pub const DEFAULT_BROWSER_USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win6
 
 /// A client of one witi.me instance (one API key).
 ///
-/// Cheap to clone and to share between threads and tasks: clones share one connection pool.
+/// Cheap to clone and to share between threads and tasks: clones share one connection pool,
+/// and so do clients built with the same connection settings (see `pool.rs`); each client
+/// keeps its own connection cap ([`ClientBuilder::max_connections`]).
 /// Every method is `async` and cancel-safe to drop; run them on any tokio runtime, or on
 /// witi's own through [`crate::runtime`].
 #[derive(Clone)]
@@ -46,6 +48,7 @@ impl fmt::Debug for Client {
             .field("api_key", &crate::redact::REDACTED)
             .field("timeout", &self.transport.timeout())
             .field("retry", &self.transport.retry)
+            .field("max_connections", &self.transport.max_connections)
             .finish()
     }
 }
@@ -138,6 +141,16 @@ impl Client {
             .await
     }
 
+    /// `text` with the key redacted, for flows that quote a server's words in an error.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        self.transport.redactor.redact(text)
+    }
+
+    /// The per-attempt HTTP timeout, which bounds the flows' last status check.
+    pub(crate) fn request_timeout(&self) -> std::time::Duration {
+        self.transport.timeout()
+    }
+
     /// Sends `command` and parses its answer; a parse error's texts (which quote the body, and
     /// a body may echo the key) are redacted.
     async fn call<T>(
@@ -147,7 +160,8 @@ impl Client {
         parse: fn(&parse::Body<'_>) -> Result<T>,
     ) -> Result<T> {
         let response = self.transport.send(command, body).await?;
-        parse(&response.body()).map_err(|e| self.transport.redactor.scrub(e))
+        parse(&response.body(&self.transport.redactor))
+            .map_err(|e| self.transport.redactor.scrub(e))
     }
 }
 

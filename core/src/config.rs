@@ -62,7 +62,12 @@ pub struct ClientBuilder {
     pub(crate) connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
     pub(crate) user_agent: String,
+    pub(crate) max_connections: usize,
+    pub(crate) proxy: Option<String>,
 }
+
+/// The default of [`ClientBuilder::max_connections`], as in httpx and aiohttp.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 100;
 
 impl std::fmt::Debug for ClientBuilder {
     // Never the key: only whether there is one.
@@ -82,6 +87,14 @@ impl std::fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
+            .field("max_connections", &self.max_connections)
+            .field(
+                "proxy",
+                &self.proxy.as_deref().map(|p| {
+                    crate::proxy::Target::parse(p, "proxy")
+                        .map_or_else(|_| crate::redact::REDACTED.to_owned(), |t| t.shown)
+                }),
+            )
             .finish()
     }
 }
@@ -95,6 +108,8 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             user_agent: format!("witi-rust/{}", env!("CARGO_PKG_VERSION")),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            proxy: None,
         }
     }
 }
@@ -144,6 +159,24 @@ impl ClientBuilder {
         self
     }
 
+    /// At most this many connections (so requests in flight) from this client at once
+    /// (default [`DEFAULT_MAX_CONNECTIONS`], 100, as in httpx and aiohttp). A call beyond it
+    /// waits for a free one, within its own `timeout`; past that it fails with `timeout`.
+    /// The cap is per client even when clients share a connection pool. Zero is refused.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max;
+        self
+    }
+
+    /// Sends every request through this proxy (`http://`, `https://`, `socks5://` or
+    /// `socks5h://`, credentials in the URL), loopback included. Without it, the environment
+    /// decides (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), and loopback hosts are
+    /// always reached directly.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
     /// Checks everything and builds the client. Reads `WITI_API_KEY` and `WITI_BASE_URL` for
     /// what was not set.
     pub fn build(mut self) -> Result<Client> {
@@ -164,6 +197,9 @@ impl ClientBuilder {
         };
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::invalid("timeouts must be greater than zero"));
+        }
+        if self.max_connections == 0 {
+            return Err(Error::invalid("max_connections must be at least 1"));
         }
         let base = parse_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         Client::from_parts(key, base, self)

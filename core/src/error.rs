@@ -7,6 +7,7 @@
 //! every message that could carry a URL or a server's echo of it is passed through
 //! [`crate::redact::Redactor`] before it is stored in an `Error` (see `transport.rs`).
 
+use crate::model::Status;
 use std::fmt;
 use std::time::Duration;
 
@@ -97,18 +98,28 @@ pub enum Error {
         command: &'static str,
         retry_after: Option<Duration>,
     },
-    /// Any other non-2xx answer; `snippet` is the start of the body, redacted.
-    #[error("{command}: the server answered HTTP {status}")]
+    /// Any other non-2xx answer; `snippet` is the start of the body, redacted; `retry_after`
+    /// is a 5xx's `Retry-After` (capped at one day) when the server sent one.
+    #[error("{command}: the server answered HTTP {status}{}", fmt_retry_after(.retry_after))]
     HttpStatus {
         command: &'static str,
         status: u16,
         snippet: String,
+        retry_after: Option<Duration>,
     },
-    /// No full answer within `after`.
-    #[error("{command}: no answer within {after:?}")]
+    /// No full answer within `after` (one HTTP attempt), or a flow (`connect`,
+    /// `wait_for_status`) whose target was not reached within `after`.
+    #[error("{command}: {}", fmt_timeout(.after, .summary))]
     Timeout {
         command: &'static str,
         after: Duration,
+        /// For a flow, what was not reached and the last status seen, already redacted:
+        /// `not paired within 10s (last status 3 waitForQRAuthentication)`. `None` for one
+        /// HTTP attempt, whose text is `no answer within 10s`.
+        summary: Option<String>,
+        /// For a flow, the last status it received before giving up (see
+        /// [`Error::last_status`]); `None` when no status was answered at all.
+        last_status: Option<Box<Status>>,
     },
     /// The request could not be sent or the connection broke; `message` walks the cause chain.
     #[error("{command}: connection failed: {message}")]
@@ -137,6 +148,13 @@ pub enum Error {
         #[source]
         source: CallbackError,
     },
+}
+
+fn fmt_timeout(after: &Duration, summary: &Option<String>) -> String {
+    match summary {
+        Some(summary) => summary.clone(),
+        None => format!("no answer within {after:?}"),
+    }
 }
 
 fn fmt_retry_after(retry_after: &Option<Duration>) -> String {
@@ -172,10 +190,13 @@ impl Error {
         }
     }
 
-    /// The server's `Retry-After`, for `rate_limited`.
+    /// The server's `Retry-After` (capped at one day), for `rate_limited` and a 5xx
+    /// `http_status`.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::RateLimited { retry_after, .. } | Error::HttpStatus { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
         }
     }
@@ -184,6 +205,16 @@ impl Error {
     pub fn server_message(&self) -> Option<&str> {
         match self {
             Error::Api { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// For a `timeout` of `connect` or `wait_for_status`: the last status the flow received
+    /// before giving up (its code, e.g. 3 `waitForQRAuthentication`, says where it stopped).
+    /// `None` for other errors, and when no status was answered at all.
+    pub fn last_status(&self) -> Option<&Status> {
+        match self {
+            Error::Timeout { last_status, .. } => last_status.as_deref(),
             _ => None,
         }
     }
@@ -241,6 +272,19 @@ mod tests {
                 "callback"
             ]
         );
+    }
+
+    #[test]
+    fn a_flow_timeout_says_what_was_missed_and_one_attempt_says_no_answer() {
+        let attempt = Error::Timeout {
+            command: "status.aspx",
+            after: Duration::from_secs(30),
+            summary: None,
+            last_status: None,
+        };
+        assert_eq!(attempt.to_string(), "status.aspx: no answer within 30s");
+        assert!(attempt.last_status().is_none());
+        assert_eq!(attempt.code(), ErrorCode::Timeout);
     }
 
     #[test]

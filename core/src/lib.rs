@@ -22,7 +22,9 @@ pub mod fuzz_hooks;
 pub mod log_line;
 mod model;
 mod parse;
+mod pool;
 pub mod postback;
+mod proxy;
 mod redact;
 mod retry;
 pub mod runtime;
@@ -31,17 +33,21 @@ pub mod webhook;
 
 pub use client::{Client, DEFAULT_BROWSER_USER_AGENT};
 pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, RetryPolicy, duration_from_millis, duration_from_secs,
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_CONNECTIONS, RetryPolicy, duration_from_millis,
+    duration_from_secs,
 };
 pub use error::{CallbackError, Error, ErrorCode, Result};
 pub use flows::{
     ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
+    FINAL_STATUS_GRACE, MAX_QR_DROPS, MIN_QR_SPACING, MIN_SCAN_GRACE, PairingEvent, RESTORE_WAIT,
 };
 pub use model::{
     ClearResult, Config, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
     StorageNode,
 };
-pub use postback::{Event, EventKind, PostbackLimits, decode_postback, decode_postback_with};
+pub use postback::{
+    Event, EventKind, PostbackLimits, decode_postback, decode_postback_for, decode_postback_with,
+};
 
 /// The repository README's Rust example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]

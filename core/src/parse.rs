@@ -7,22 +7,21 @@
 //! or not the object the command answers with, is a `decode` error.
 
 use crate::error::{Error, Result};
-use crate::model::{
-    ClearResult, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
-    StorageNode,
-};
+use crate::model::{ClearResult, QrCode, SessionResult, Status};
+use crate::redact::Redactor;
 use base64::Engine;
 use serde_json::{Map, Value};
 
-/// How deep a `storage` tree may nest before the rest is cut: a hostile body must not recurse
-/// without end.
-const MAX_STORAGE_DEPTH: usize = 32;
+pub(crate) mod shape;
+pub(crate) mod status;
 
-/// A response body, with what a `decode` error must say about it.
+/// A response body, with what a `decode` error must say about it and the client's redactor
+/// (a body may echo the key, and its snippet is redacted before it is cut).
 pub(crate) struct Body<'a> {
     pub command: &'static str,
     pub text: &'a str,
     pub content_type: Option<&'a str>,
+    pub redactor: &'a Redactor,
 }
 
 impl Body<'_> {
@@ -31,7 +30,7 @@ impl Body<'_> {
             command: self.command,
             message: message.into(),
             content_type: self.content_type.map(str::to_owned),
-            snippet: snippet(self.text),
+            snippet: self.redactor.snippet(self.text),
         }
     }
 
@@ -49,20 +48,6 @@ impl Body<'_> {
     }
 }
 
-/// The first characters of a body, for error texts. Callers redact it.
-pub(crate) fn snippet(text: &str) -> String {
-    const MAX: usize = 120;
-    let mut end = text.len().min(MAX);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let mut s = text[..end].to_owned();
-    if end < text.len() {
-        s.push('…');
-    }
-    s
-}
-
 /// A non-empty `error` text in an answer: the API's way of saying no with HTTP 200.
 fn api_error_text(map: &Map<String, Value>) -> Option<String> {
     match map.get("error") {
@@ -71,124 +56,26 @@ fn api_error_text(map: &Map<String, Value>) -> Option<String> {
     }
 }
 
-/// `status.aspx`, `disconnect.aspx`, `set_config.aspx`.
+/// `status.aspx`, `disconnect.aspx`, `set_config.aspx`: read through [`status::STATUS`], the
+/// same projection a PostBack event gets, so both give the same [`Status`].
 pub(crate) fn status_response(body: &Body<'_>) -> Result<Status> {
-    let map = body.object()?;
-    if let Some(message) = api_error_text(&map) {
+    if body.text.trim().is_empty() {
+        return Err(body.decode_error("empty body where JSON was expected"));
+    }
+    let node = match shape::read_str(&status::STATUS, body.text.trim_start_matches('\u{feff}')) {
+        Ok(node) if node.is_object() => node,
+        Ok(_) => return Err(body.decode_error("JSON that is not an object")),
+        Err(e) if e.is_eof() => return Err(body.decode_error("truncated JSON")),
+        Err(_) => return Err(body.decode_error("a body that is not JSON")),
+    };
+    if let Some(message) = status::api_error_text(&node) {
         return Err(Error::Api {
             command: body.command,
             message,
         });
     }
-    status_from_map(&map, body.text.to_owned())
+    status::status_from_node(&node, body.text.to_owned())
         .ok_or_else(|| body.decode_error("connection information without a `status` code"))
-}
-
-/// Connection information from a JSON object; `None` when it has no status code, the one
-/// field without which it is not connection information.
-pub(crate) fn status_from_map(map: &Map<String, Value>, raw_json: String) -> Option<Status> {
-    let code = StatusCode::from_code(int(map.get("status"))?);
-    let status_string = string(map.get("statusString"))
-        .or_else(|| code.wire_string().map(str::to_owned))
-        .unwrap_or_default();
-    Some(Status {
-        code,
-        status_string,
-        connected: boolean(map.get("connected")).unwrap_or(false),
-        connection_info: object(map.get("ConnectionInfo")).map(connection_info),
-        web_id: string(map.get("WebID")),
-        webhook: string(map.get("Webhook")),
-        user_agent: string(map.get("UserAgent")),
-        can_restore_connection: boolean(map.get("CanRestoreConnection")).unwrap_or(false),
-        stats: object(map.get("stats")).map(|s| Stats {
-            contacts: int(s.get("Contacts")),
-            chats: int(s.get("Chats")),
-            sent_bytes: int(s.get("SentBytes")),
-            received_bytes: int(s.get("ReceveidBytes")).or_else(|| int(s.get("ReceivedBytes"))),
-        }),
-        storage: object(map.get("storage")).map(|s| storage(s, 0)),
-        raw_json,
-    })
-}
-
-/// Connection information from a PostBack event's text: an integer `status` alone is not
-/// enough (a message or an acknowledgement may carry one), it must also carry one of the
-/// fields only connection information has.
-pub(crate) fn status_event_from_map(map: &Map<String, Value>, text: &str) -> Option<Status> {
-    let looks_like_status = [
-        "statusString",
-        "ConnectionInfo",
-        "WebID",
-        "CanRestoreConnection",
-    ]
-    .iter()
-    .any(|k| map.contains_key(*k));
-    looks_like_status
-        .then(|| status_from_map(map, text.to_owned()))
-        .flatten()
-}
-
-/// Connection information from JSON text (a `Status` string).
-pub(crate) fn status_from_text(text: &str) -> Option<Status> {
-    match serde_json::from_str::<Value>(text.trim_start_matches('\u{feff}')) {
-        Ok(Value::Object(map)) => status_from_map(&map, text.to_owned()),
-        _ => None,
-    }
-}
-
-fn connection_info(map: &Map<String, Value>) -> ConnectionInfo {
-    ConnectionInfo {
-        lg: string(map.get("lg")),
-        lc: string(map.get("lc")),
-        phone: object(map.get("phone")).map(|p| Phone {
-            device_model: string(p.get("device_model")),
-            wa_version: string(p.get("wa_version")),
-            mcc: string(p.get("mcc")),
-            mnc: string(p.get("mnc")),
-            os_version: string(p.get("os_version")),
-            os_build_number: string(p.get("os_build_number")).filter(|s| s != "undefined"),
-            device_manufacturer: string(p.get("device_manufacturer")),
-        }),
-        battery: int(map.get("battery")),
-        plugged: boolean(map.get("plugged")),
-        platform: string(map.get("platform")),
-        wid: string(map.get("wid")),
-        pushname: string(map.get("pushname")),
-        tos: int(map.get("tos")),
-        proto_version: match map.get("protoVersion") {
-            Some(Value::Array(items)) => items.iter().filter_map(|v| int(Some(v))).collect(),
-            _ => Vec::new(),
-        },
-        connected: boolean(map.get("connected")),
-        is_response: boolean(map.get("isResponse")),
-        bin_version: int(map.get("binVersion")),
-        locales: string(map.get("locales"))
-            .map(|s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
-}
-
-fn storage(map: &Map<String, Value>, depth: usize) -> StorageNode {
-    let subs = match map.get("Subs") {
-        Some(Value::Array(items)) if depth < MAX_STORAGE_DEPTH => items
-            .iter()
-            .filter_map(|v| v.as_object())
-            .map(|m| storage(m, depth + 1))
-            .collect(),
-        _ => Vec::new(),
-    };
-    StorageNode {
-        name: string(map.get("Name")).unwrap_or_default(),
-        bytes: int(map.get("Bytes")).unwrap_or(0),
-        files: int(map.get("Files")).unwrap_or(0),
-        subs,
-    }
 }
 
 /// `generate_qrcode.aspx`: `{"qr": "data:image/svg+xml;base64,...", "status": 1, "error": "",
@@ -293,10 +180,10 @@ pub(crate) fn session_response(body: &Body<'_>) -> Result<SessionResult> {
     // The connection information comes as a JSON *string*; an object is taken too. A string
     // that does not parse leaves `status` empty rather than failing a call that succeeded.
     let status = match map.get("Status") {
-        Some(Value::String(inner)) => status_from_text(inner),
-        Some(Value::Object(inner)) => {
-            status_from_map(inner, serde_json::to_string(inner).unwrap_or_default())
-        }
+        Some(Value::String(inner)) => status::status_from_text(inner),
+        Some(inner @ Value::Object(_)) => shape::read(&status::STATUS, inner)
+            .ok()
+            .and_then(|node| status::status_from_node(&node, inner.to_string())),
         _ => None,
     };
     Ok(SessionResult {
@@ -323,10 +210,6 @@ pub(crate) fn clear_response(body: &Body<'_>) -> Result<ClearResult> {
         }),
         None => Err(body.decode_error("an answer without a boolean `status`")),
     }
-}
-
-fn object(v: Option<&Value>) -> Option<&Map<String, Value>> {
-    v.and_then(Value::as_object)
 }
 
 /// A string; numbers and booleans are turned into their text, `null` is absent.
@@ -371,12 +254,17 @@ fn boolean(v: Option<&Value>) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::StatusCode;
+
+    static REDACTOR: std::sync::LazyLock<Redactor> =
+        std::sync::LazyLock::new(|| Redactor::new("K3y+/=%41-witi-SECRET"));
 
     fn body(text: &str) -> Body<'_> {
         Body {
             command: "status.aspx",
             text,
             content_type: Some("application/json"),
+            redactor: &REDACTOR,
         }
     }
 
@@ -421,11 +309,58 @@ mod tests {
     }
 
     #[test]
+    fn a_status_answer_and_a_status_postback_give_the_same_status() {
+        let seed = include_str!("../../tests/fixtures/postback/status_event.json");
+        let variants = [
+            seed,
+            r#"{"status":"4","statusString":"Starting","connected":"TRUE","WebID":12,"x":[[1]]}"#,
+            r#"{"status":10,"WebID":"a","status":3.0,"stats":{"ReceveidBytes":"7"},"storage":{"Name":"r","Subs":[{"Name":"c","Bytes":2}]}}"#,
+        ];
+        for text in variants {
+            let mut answer = status_response(&body(text)).expect("connection information");
+            let mut event = crate::decode_postback(text.as_bytes())
+                .expect("valid")
+                .remove(0)
+                .status
+                .expect("a status event");
+            // The answer keeps its body as sent, the event its own text without the trailing
+            // newline: the same JSON.
+            assert_eq!(answer.raw_json.trim(), event.raw_json);
+            (answer.raw_json, event.raw_json) = (String::new(), String::new());
+            assert_eq!(answer, event, "{text}");
+        }
+        let dup = status_response(&body(variants[2])).expect("valid");
+        assert_eq!(
+            dup.code,
+            StatusCode::from_code(3),
+            "the last duplicate wins"
+        );
+        assert_eq!(dup.stats.and_then(|s| s.received_bytes), Some(7));
+        assert_eq!(dup.storage.expect("storage").subs[0].bytes, 2);
+    }
+
+    #[test]
     fn snippet_cuts_on_a_char_boundary() {
         let long = "é".repeat(100);
-        let s = snippet(&long);
+        let s = REDACTOR.snippet(&long);
         assert!(s.ends_with('…'));
         assert!(s.len() <= 123);
+    }
+
+    #[test]
+    fn a_decode_snippet_is_redacted_before_it_is_cut() {
+        // The key straddles the cut at 120 bytes: cut first, 20 of its 21 characters would
+        // survive; redacted first, none does, in any of its echoed forms.
+        for echoed in ["K3y+/=%41-witi-SECRET", "K3y%2b%2f%3d%2541-witi-SECRET"] {
+            for pad in [90, 94, 99, 100, 110, 117] {
+                let text = format!("<html>{}{echoed} and more</html>", "x".repeat(pad));
+                let e = status_response(&body(&text)).unwrap_err();
+                let shown = e.to_string();
+                for piece in ["witi-SECRET", "K3y+/", "K3y%2b", "-witi", "%2541"] {
+                    assert!(!shown.contains(piece), "{piece} in {shown}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -444,10 +379,18 @@ mod tests {
             node = child;
             depth += 1;
         }
-        assert_eq!(depth, MAX_STORAGE_DEPTH, "the tree is cut at the limit");
-        // Past serde_json's limit the body is a decode error, not a crash.
-        let deeper = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        let e = status_response(&body(&format!(r#"{{"status":0,"x":{deeper}}}"#))).unwrap_err();
+        assert_eq!(
+            depth,
+            shape::MAX_ARRAY_DEPTH,
+            "the tree is cut at the limit"
+        );
+        // Deep nesting in a field that is not read is skipped without recursion (serde_json's
+        // `IgnoredAny` walks it with a counter), so it is valid JSON like any other.
+        let deeper = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let s = status_response(&body(&format!(r#"{{"status":0,"x":{deeper}}}"#)))
+            .expect("deep but valid, and skipped");
+        assert_eq!(s.code, StatusCode::NoConnection);
+        let e = status_response(&body(&format!(r#"{{"status":0,"x":{deeper}]}}"#))).unwrap_err();
         assert_eq!(e.code().as_str(), "decode");
     }
 

@@ -7,26 +7,35 @@
 //! 2. `BULK,` + a JSON array whose items are base64 strings, each the bytes of one event;
 //! 3. `BULKGZ,` + base64 of a compressed JSON array like the one in (2).
 //!
-//! The decoder is tolerant of what a real server or proxy may do to a body (a UTF-8 BOM at
-//! the start of the body, of the decompressed text or of an event; surrounding whitespace; a
-//! lower-case prefix; base64 without padding, wrapped in lines, or URL-safe; zlib, gzip or raw
-//! deflate) and strict about resources: every [`PostbackLimits`] bound is enforced while the
-//! body is being decoded, never after, so a hostile body costs bounded memory and time.
+//! The decoder is tolerant of what a real server or proxy may do to a body (any run of UTF-8
+//! BOMs at the start of the body, of the decompressed text, of an event or of a base64-decoded
+//! item; surrounding whitespace; a lower-case prefix; base64 without padding, wrapped in lines,
+//! or URL-safe; zlib, gzip or raw deflate) and strict about resources: every
+//! [`PostbackLimits`] bound is enforced while the body is being decoded, never after; a
+//! `BULKGZ,` text is inflated as it is walked, never held whole; an event is classified
+//! without building its JSON tree; and what a decode holds is drawn from one process-wide
+//! budget ([`set_decode_budget`]), so memory stays bounded whatever the concurrency.
 //!
 //! Error texts are stable and name *where* and *why* (`BULK item 3: not valid base64`), never
 //! the body's bytes: a body may carry personal data, and error texts end up in logs.
 
 mod array;
+mod budget;
+mod bytebuf;
+mod decode;
+mod event;
 mod inflate;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Status;
-use crate::parse;
-use array::{ArrayError, Items};
-use inflate::InflateError;
 use serde::Serialize;
-use serde::de::IgnoredAny;
 use std::fmt;
+use std::time::Duration;
+
+pub use budget::{DEFAULT_DECODE_BUDGET, decode_budget, set_decode_budget};
+pub(crate) use budget::{Exhausted, Grant};
+pub(crate) use bytebuf::ByteBuf;
+pub(crate) use decode::{Failure, decode_with_grant};
 
 /// Bounds on what one PostBack body may cost to decode.
 ///
@@ -35,7 +44,11 @@ use std::fmt;
 /// the largest body worth buffering, 64 MiB of decompressed text is a generous 4× the body
 /// limit for text that compresses well (JSON of base64 of JSON compresses 4–10×, so a body
 /// near the body limit would not fit, but such a body is not a real batch), and 10 000 events
-/// bound the per-event work (parsing, one handler call each).
+/// bound the per-event work (parsing, one handler call each). Real events are a few KB; 4 MiB
+/// per event leaves room for a large `storage` tree.
+///
+/// What a decode *holds* at once is bounded separately, for the whole process, by the
+/// decoding budget ([`set_decode_budget`], default [`DEFAULT_DECODE_BUDGET`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PostbackLimits {
     /// The largest body accepted, in bytes, as received (before any decoding).
@@ -45,6 +58,13 @@ pub struct PostbackLimits {
     pub max_decompressed_bytes: usize,
     /// The most events one body may hold.
     pub max_events: usize,
+    /// The largest event, in bytes of its JSON text (or of its base64 text in a BULK array);
+    /// a larger one is refused as soon as it passes this, before it is read further.
+    pub max_event_bytes: usize,
+    /// How long a decode waits for its first bytes of the process-wide budget when other
+    /// decodes hold all of it; then it fails as busy (the receiver answers 503 with
+    /// `Retry-After`). Once it holds bytes, a decode never waits for more: it fails at once.
+    pub budget_wait: Duration,
 }
 
 impl Default for PostbackLimits {
@@ -53,6 +73,8 @@ impl Default for PostbackLimits {
             max_body_bytes: 16 * 1024 * 1024,
             max_decompressed_bytes: 64 * 1024 * 1024,
             max_events: 10_000,
+            max_event_bytes: 4 * 1024 * 1024,
+            budget_wait: Duration::from_secs(2),
         }
     }
 }
@@ -86,259 +108,82 @@ impl fmt::Display for EventKind {
 }
 
 /// One PostBack event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Event {
     /// `status` for connection information, else `unknown`.
     pub kind: EventKind,
-    /// The event's own JSON text, as the server sent it (BOM and surrounding whitespace
+    /// The event's own JSON text, as the server sent it (BOMs and surrounding whitespace
     /// removed), so fields this SDK does not know stay reachable.
     pub json: String,
     /// The parsed connection information, for kind [`EventKind::Status`].
     pub status: Option<Status>,
+    /// The instance the request named: its `wid` query parameter (or `&wid=` at the end of
+    /// the path, where the gateway appends it), percent-decoded; `None` when the request had
+    /// none, or for [`decode_postback`] called without one. It is the instance's key: it is
+    /// the user's own data here, but `Debug` redacts it and the receiver never logs it.
+    pub wid: Option<String>,
+    /// A stable id: 32 hex digits (128 bits of SHA-256) over the `wid` and the event's text
+    /// (and, for the second and later copies of the same text within one body, how many came
+    /// before). A redelivered body gives the same ids, in any framing, so a handler can
+    /// deduplicate with it; identical events within one body get distinct ids.
+    pub id: String,
 }
 
-/// Decodes a PostBack body with the default [`PostbackLimits`].
+/// Hand-written: the `wid` is the instance's key and `Debug` output ends up in logs; the
+/// JSON text (personal data, and the key again in a status event's `WebID`) shows as its size.
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("kind", &self.kind)
+            .field("id", &self.id)
+            .field("wid", &self.wid.as_ref().map(|_| "<redacted>"))
+            .field("json_len", &self.json.len())
+            .field("status_code", &self.status.as_ref().map(|s| s.code))
+            .finish()
+    }
+}
+
+/// Decodes a PostBack body with the default [`PostbackLimits`] (events get no `wid`).
 pub fn decode_postback(body: &[u8]) -> Result<Vec<Event>> {
-    decode_postback_with(body, &PostbackLimits::default())
+    decode_postback_for(body, None, &PostbackLimits::default())
 }
 
-/// Decodes a PostBack body (any of the three framings) into its events, in order.
+/// Decodes a PostBack body (any of the three framings) into its events, in order (events get
+/// no `wid`; see [`decode_postback_for`]).
 ///
-/// All or nothing: if any item of a batch is not an event (bad base64, bad UTF-8, not JSON),
-/// the whole body is a `postback` error naming the item's index (0-based) and the reason.
-/// Dropping the bad item and returning the others would look like success while an event is
-/// silently lost; an error lets the receiver answer 400, log it, and makes a broken sender
-/// visible at once. Items that are valid JSON but not connection information are never an
-/// error: they come back as [`EventKind::Unknown`].
+/// All or nothing: if any item of a batch is not an event (bad base64, bad UTF-8, not JSON,
+/// too large), the whole body is a `postback` error naming the item's index (0-based) and the
+/// reason. Dropping the bad item and returning the others would look like success while an
+/// event is silently lost; an error lets the receiver answer 400, log it, and makes a broken
+/// sender visible at once. Items that are valid JSON but not connection information are never
+/// an error: they come back as [`EventKind::Unknown`].
+///
+/// Memory: what the decode allocates (not `body` itself, which is the caller's) is drawn from
+/// the process-wide budget while decoding; a decode that cannot get it is a `postback` error
+/// saying the budget is busy (try again) or too small for this body.
 ///
 /// Never panics, whatever the input.
 pub fn decode_postback_with(body: &[u8], limits: &PostbackLimits) -> Result<Vec<Event>> {
-    if body.len() > limits.max_body_bytes {
-        return Err(Error::postback(format!(
-            "body of {} bytes exceeds the limit of {} bytes",
-            body.len(),
-            limits.max_body_bytes
-        )));
-    }
-    let text = trim(strip_bom(trim(body)));
-    if text.is_empty() {
-        return Err(Error::postback("empty body"));
-    }
-    if let Some(payload) = strip_prefix(text, b"BULKGZ") {
-        decode_bulkgz(payload, limits)
-    } else if let Some(payload) = strip_prefix(text, b"BULK") {
-        decode_items(Framing::Bulk, payload, limits)
-    } else {
-        decode_plain(text, limits)
-    }
+    decode_postback_for(body, None, limits)
 }
 
-/// The framing, to name it in error texts.
-#[derive(Clone, Copy)]
-enum Framing {
-    Plain,
-    Bulk,
-    BulkGz,
-}
-
-impl Framing {
-    fn name(self) -> &'static str {
-        match self {
-            Framing::Plain => "plain",
-            Framing::Bulk => "BULK",
-            Framing::BulkGz => "BULKGZ",
-        }
-    }
-
-    fn body_error(self, why: impl fmt::Display) -> Error {
-        Error::postback(format!("{} body: {why}", self.name()))
-    }
-
-    fn item_error(self, index: usize, why: impl fmt::Display) -> Error {
-        Error::postback(format!("{} item {index}: {why}", self.name()))
-    }
-
-    fn array_error(self, e: ArrayError) -> Error {
-        match e {
-            ArrayError::NotAnArray => self.body_error("expected a JSON array of events"),
-            ArrayError::Truncated => self.body_error("the JSON array is truncated"),
-            ArrayError::BadItem { index } => self.item_error(index, "not valid JSON"),
-            ArrayError::BadSeparator { index } => {
-                self.item_error(index, "not followed by `,` or `]`")
-            }
-            ArrayError::TrailingData => self.body_error("text after the end of the JSON array"),
-        }
-    }
-}
-
-/// Plain JSON: an object (or any JSON value) is one event; an array is a list of events.
-fn decode_plain(text: &[u8], limits: &PostbackLimits) -> Result<Vec<Event>> {
-    if text.first() == Some(&b'[') {
-        return decode_items(Framing::Plain, text, limits);
-    }
-    if limits.max_events == 0 {
-        return Err(too_many(Framing::Plain, limits));
-    }
-    let event = event_from_bytes(text).map_err(|why| Framing::Plain.body_error(why))?;
-    Ok(vec![event])
-}
-
-/// `BULKGZ,`: base64 → decompress (bounded) → a JSON array as in `BULK,`.
-fn decode_bulkgz(payload: &[u8], limits: &PostbackLimits) -> Result<Vec<Event>> {
-    let framing = Framing::BulkGz;
-    // Tolerate the base64 being sent as a JSON string ("...") as well as bare.
-    let payload = match payload {
-        [b'"', inner @ .., b'"'] => inner,
-        other => other,
-    };
-    let compressed =
-        inflate::base64_lenient(payload).ok_or_else(|| framing.body_error("not valid base64"))?;
-    if compressed.is_empty() {
-        return Err(framing.body_error("no compressed data"));
-    }
-    let text =
-        inflate::inflate(&compressed, limits.max_decompressed_bytes).map_err(|e| match e {
-            InflateError::TooLarge => framing.body_error(format!(
-                "decompressed size exceeds the limit of {} bytes",
-                limits.max_decompressed_bytes
-            )),
-            InflateError::Corrupt(format) => {
-                framing.body_error(format!("not valid {} data", format.name()))
-            }
-            InflateError::Truncated(format) => {
-                framing.body_error(format!("the {} data is truncated", format.name()))
-            }
-        })?;
-    let text = trim(strip_bom(trim(&text)));
-    if text.is_empty() {
-        return Err(framing.body_error("empty after decompression"));
-    }
-    decode_items(framing, text, limits)
-}
-
-/// A JSON array of events: for `BULK`/`BULKGZ`, string items are base64 of an event and any
-/// other item is an event already in JSON; for plain JSON every item is an event.
-fn decode_items(framing: Framing, text: &[u8], limits: &PostbackLimits) -> Result<Vec<Event>> {
-    let items = Items::new(text).map_err(|e| framing.array_error(e))?;
-    let mut events = Vec::new();
-    for (index, item) in items.enumerate() {
-        let item = item.map_err(|e| framing.array_error(e))?;
-        if index >= limits.max_events {
-            return Err(too_many(framing, limits));
-        }
-        let event = match (framing, item.first()) {
-            (Framing::Bulk | Framing::BulkGz, Some(b'"')) => {
-                // Base64 needs no JSON escapes, so the usual item is read in place; PHP's
-                // json_encode escapes `/` as `\/`, which takes the unescaping path.
-                let plain = item
-                    .strip_prefix(b"\"")
-                    .and_then(|i| i.strip_suffix(b"\""))
-                    .filter(|inner| !inner.contains(&b'\\'));
-                let bytes = if let Some(inner) = plain {
-                    inflate::base64_lenient(inner)
-                } else {
-                    let encoded: String = serde_json::from_slice(item)
-                        .map_err(|_| framing.item_error(index, "not a valid JSON string"))?;
-                    inflate::base64_lenient(encoded.as_bytes())
-                }
-                .ok_or_else(|| framing.item_error(index, "not valid base64"))?;
-                event_from_bytes(&bytes)
-            }
-            _ => event_from_bytes(item),
-        };
-        events.push(event.map_err(|why| framing.item_error(index, why))?);
-    }
+/// [`decode_postback_with`] for the instance `wid` (the `wid` query parameter of the request
+/// that carried `body`): every event gets it in [`Event::wid`], and it enters [`Event::id`].
+pub fn decode_postback_for(
+    body: &[u8],
+    wid: Option<&str>,
+    limits: &PostbackLimits,
+) -> Result<Vec<Event>> {
+    let mut grant = Grant::empty();
+    let events = decode_with_grant(body, wid, limits, &mut grant).map_err(Failure::into_error)?;
+    // The events are the caller's now; their bytes leave the budget with this grant.
+    drop(grant);
     Ok(events)
-}
-
-fn too_many(framing: Framing, limits: &PostbackLimits) -> Error {
-    framing.body_error(format!("more than {} events, the limit", limits.max_events))
-}
-
-/// Why some bytes are not an event; its text completes "`BULK item 3: `…".
-enum NotAnEvent {
-    Empty,
-    Utf8,
-    Json { truncated: bool },
-}
-
-impl fmt::Display for NotAnEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            NotAnEvent::Empty => "empty event",
-            NotAnEvent::Utf8 => "not valid UTF-8",
-            NotAnEvent::Json { truncated: true } => "not valid JSON (truncated)",
-            NotAnEvent::Json { truncated: false } => "not valid JSON",
-        })
-    }
-}
-
-/// One event from its bytes: BOM and whitespace dropped, must be UTF-8 JSON. Classified by
-/// [`parse::status_event_from_map`], the same reading `status.aspx` gets, so a status
-/// PostBack and a status response give the same [`Status`].
-fn event_from_bytes(bytes: &[u8]) -> std::result::Result<Event, NotAnEvent> {
-    let bytes = trim(strip_bom(trim(bytes)));
-    if bytes.is_empty() {
-        return Err(NotAnEvent::Empty);
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| NotAnEvent::Utf8)?;
-    // An object is parsed once, into the tree that both validates it and gives its status.
-    // Anything else (or an object nested past serde_json's depth limit) is only validated.
-    if text.starts_with('{') {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(text) {
-            let status = parse::status_event_from_map(&map, text);
-            let kind = match status {
-                Some(_) => EventKind::Status,
-                None => EventKind::Unknown,
-            };
-            return Ok(Event {
-                kind,
-                json: text.to_owned(),
-                status,
-            });
-        }
-    }
-    serde_json::from_str::<IgnoredAny>(text).map_err(|e| NotAnEvent::Json {
-        truncated: e.is_eof(),
-    })?;
-    Ok(Event {
-        kind: EventKind::Unknown,
-        json: text.to_owned(),
-        status: None,
-    })
-}
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(BOM).unwrap_or(bytes)
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
-}
-
-/// `PREFIX` (any case), optional whitespace, `,`; returns what follows, trimmed.
-fn strip_prefix<'a>(text: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    let head = text.get(..prefix.len())?;
-    if !head.eq_ignore_ascii_case(prefix) {
-        return None;
-    }
-    let rest = trim(&text[prefix.len()..]);
-    rest.strip_prefix(b",").map(trim)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prefixes() {
-        assert_eq!(strip_prefix(b"bulk, [1]", b"BULK"), Some(&b"[1]"[..]));
-        assert_eq!(strip_prefix(b"BULK ,[1]", b"BULK"), Some(&b"[1]"[..]));
-        assert_eq!(strip_prefix(b"BULKGZ,x", b"BULK"), None);
-        assert_eq!(strip_prefix(b"BUL", b"BULK"), None);
-    }
 
     #[test]
     fn kinds_serialize_as_their_strings() {

@@ -4,31 +4,58 @@
 //! URL, so a careless `to_string()` of an error is enough to print the key. Two layers stop it:
 //! reqwest errors are stripped of their URL before anything reads them (`transport.rs`), and
 //! every text that goes into an [`crate::Error`] passes through [`Redactor::redact`], which
-//! replaces the key (raw and URL-encoded) and any `wid=` query value with `REDACTED`. The
-//! second layer also covers a server that echoes the URL in an HTML error page.
+//! replaces the key in every encoded form it is likely to be echoed in (percent-encoding in
+//! any case and depth, `+` or `%20` for a space, JSON and HTML escapes: see [`view`]) and any
+//! `wid=` query value with `REDACTED`. The second layer covers a server that echoes the URL
+//! or the key in an error page. A text cut to a length ([`Redactor::snippet`]) is redacted
+//! whole first and cut afterwards, so a cut can never split a key into an unrecognised head.
+
+mod view;
 
 /// What replaces a secret.
 pub(crate) const REDACTED: &str = "REDACTED";
 
-/// Redacts one client's key from texts.
+/// The longest snippet of a body put into an error, in bytes (cut on a char boundary).
+pub(crate) const SNIPPET_MAX: usize = 120;
+
+/// A tail this long (decoded) that starts a secret is dropped from a cut text: shorter ones
+/// say nothing about the key, and dropping them would eat ordinary text.
+const MIN_PREFIX_TAIL: usize = 4;
+
+/// Redacts one client's secrets (its key, and a proxy's password) from texts.
 #[derive(Clone)]
 pub(crate) struct Redactor {
-    /// The key and its URL-encoded form (when different), longest first.
-    needles: Vec<String>,
+    /// Each secret as given (for the cheap exact pass), longest first.
+    raw: Vec<String>,
+    /// Each secret's canonical decoded form (see [`view`]), with its finder.
+    canonical: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl Redactor {
+    #[cfg(test)]
     pub(crate) fn new(key: &str) -> Self {
-        let mut needles = vec![key.to_owned()];
-        let encoded = encode_query_value(key);
-        if encoded != key {
-            needles.push(encoded);
-        }
-        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        needles.retain(|n| !n.is_empty());
-        Redactor { needles }
+        Redactor::with_secrets(key, [])
     }
 
+    /// A redactor for the API key and other secrets (a proxy's password). An extra secret
+    /// shorter than [`MIN_PREFIX_TAIL`] is left out: it could not leak anything a reader
+    /// could use, and replacing every `x` of a text would make errors unreadable.
+    pub(crate) fn with_secrets<'a>(key: &'a str, extra: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut raw: Vec<String> = std::iter::once(key)
+            .chain(extra.into_iter().filter(|s| s.len() >= MIN_PREFIX_TAIL))
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        raw.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        raw.dedup();
+        let canonical = raw
+            .iter()
+            .map(|s| view::View::new(s).bytes)
+            .filter(|c| !c.is_empty())
+            .map(|c| memchr::memmem::Finder::new(&c).into_owned())
+            .collect();
+        Redactor { raw, canonical }
+    }
     /// The error with every text it carries redacted.
     pub(crate) fn scrub(&self, error: crate::Error) -> crate::Error {
         use crate::Error as E;
@@ -41,10 +68,12 @@ impl Redactor {
                 command,
                 status,
                 snippet,
+                retry_after,
             } => E::HttpStatus {
                 command,
                 status,
                 snippet: self.redact(&snippet),
+                retry_after,
             },
             E::Connection { command, message } => E::Connection {
                 command,
@@ -71,18 +100,122 @@ impl Redactor {
         }
     }
 
-    /// The text with the key and every `wid=` value replaced by `REDACTED`.
+    /// The text with every secret, in any encoding its decoded view recognises (see
+    /// [`view`]), and every `wid=` value replaced by `REDACTED`. Linear in the text's length.
     pub(crate) fn redact(&self, text: &str) -> String {
-        // The key first: a `wid=` pass first could cut a key with spaces in two and leave
+        // The secrets first: a `wid=` pass first could cut a key with spaces in two and leave
         // its head behind.
         let mut out = text.to_owned();
-        for needle in &self.needles {
+        for needle in &self.raw {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), REDACTED);
             }
         }
+        let out = self.redact_encoded(out);
         redact_wid_params(&out)
     }
+
+    /// The start of a text for an error: the whole text redacted first, then cut to
+    /// [`SNIPPET_MAX`] bytes, then a tail that could be the head of a secret dropped (a cut,
+    /// or a server's own truncation, can leave one that no longer matches a whole secret).
+    pub(crate) fn snippet(&self, text: &str) -> String {
+        let redacted = self.redact(text);
+        let end = floor_char_boundary(&redacted, SNIPPET_MAX);
+        let kept = self.cut_before_secret_head(&redacted, end);
+        let mut out = redacted[..kept].to_owned();
+        if kept < redacted.len() {
+            out.push('…');
+        }
+        out
+    }
+
+    /// Every canonical match of a secret replaced, on whole source tokens.
+    fn redact_encoded(&self, text: String) -> String {
+        if self.canonical.is_empty() {
+            return text;
+        }
+        let view = view::View::new(&text);
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        for finder in &self.canonical {
+            let n = finder.needle().len();
+            for at in finder.find_iter(&view.bytes) {
+                ranges.push(view.source_range(at, at + n));
+            }
+        }
+        if ranges.is_empty() {
+            return text;
+        }
+        ranges.sort_by_key(|r| r.start);
+        let mut out = String::with_capacity(text.len());
+        let mut done = 0;
+        for r in ranges {
+            // Widened to char boundaries; overlapping matches merge.
+            let mut start = r.start.max(done);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = r.end;
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            if end <= done {
+                continue;
+            }
+            if start < done {
+                start = done;
+            } else {
+                out.push_str(&text[done..start]);
+                out.push_str(REDACTED);
+            }
+            done = end;
+        }
+        out.push_str(&text[done..]);
+        out
+    }
+
+    /// Where to cut `text` at or before `cut` so that no kept tail starts a secret: a tail
+    /// that, read on past the cut, decodes to the head of a secret (at least
+    /// [`MIN_PREFIX_TAIL`] bytes of it) is dropped, and so is an escape split by the cut.
+    fn cut_before_secret_head(&self, text: &str, cut: usize) -> usize {
+        let mut cut = cut;
+        for finder in &self.canonical {
+            let secret = finder.needle();
+            let min = MIN_PREFIX_TAIL.min(secret.len());
+            // The text around the cut, far enough on for a secret in the deepest encoding the
+            // view undoes (a byte is at most a dozen characters per layer).
+            let from = floor_char_boundary(text, cut.saturating_sub(secret.len() * 12 * 4 + 12));
+            let to = floor_char_boundary(text, (cut + secret.len() * 12 * 4 + 12).min(text.len()));
+            let view = view::View::new(&text[from..to]);
+            let local_cut = cut - from;
+            let first_after = view
+                .starts
+                .iter()
+                .position(|&s| s as usize >= local_cut)
+                .unwrap_or(view.bytes.len());
+            // Earliest start first: the longest head is the one dropped.
+            for i in first_after.saturating_sub(secret.len())..first_after {
+                let common = view.bytes[i..]
+                    .iter()
+                    .zip(secret)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                if common >= min {
+                    cut = floor_char_boundary(text, from + view.starts[i] as usize);
+                    break;
+                }
+            }
+        }
+        cut
+    }
+}
+
+/// The largest char boundary at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Replaces the value of every `wid=` parameter (up to `&`, `#`, whitespace or a quote) with
@@ -130,22 +263,6 @@ pub(crate) fn redact_wid_params(text: &str) -> String {
     out
 }
 
-/// Percent-encodes a query value the way `url`'s form serializer does, so the encoded key can
-/// be found in a URL's text.
-fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +293,93 @@ mod tests {
             !out.contains("k/ey+ 1") && !out.contains("k%2Fey%2B+1"),
             "{out}"
         );
+    }
+
+    /// The issue's key and every form a server was seen, or could plausibly, echo it in.
+    const KEY: &str = "K3y+/=%41-witi SECRET";
+
+    fn echoes() -> Vec<String> {
+        vec![
+            KEY.to_owned(),
+            "K3y%2B%2F%3D%2541-witi+SECRET".into(),
+            "K3y%2b%2f%3d%2541-witi+SECRET".into(),
+            "K3y%2b%2F%3d%2541-witi%20SECRET".into(),
+            "k3y%2B%2F%3D%41-WITI%20secret".into(),
+            "K3y%252B%252F%253D%252541-witi%2BSECRET".into(),
+            r"K3y+\/=%41-witi SECRET".into(),
+            r"K3y\u002b\u002f\u003d\u002541-witi\u0020SECRET".into(),
+            "K3y&#43;&#x2F;&equals;&percnt;41-witi&nbsp;SECRET".into(),
+            "K3y&amp;#43;/=%41-witi SECRET".into(),
+            "K3y&plus;&sol;=%2541-witi SECRET".into(),
+        ]
+    }
+
+    #[test]
+    fn every_encoded_form_of_the_key_is_replaced() {
+        let r = Redactor::new(KEY);
+        for echo in echoes() {
+            for text in [
+                echo.clone(),
+                format!(r#"{{"status":0,"error":"invalid wid {echo}"}}"#),
+                format!("<html><body>échec: {echo}</body></html>"),
+                format!("X-Echo: {echo}\r\nServer: IIS"),
+            ] {
+                let out = r.redact(&text);
+                assert!(out.contains(REDACTED), "{text} -> {out}");
+                for piece in ["SECRET", "secret", "K3y", "k3y", "witi"] {
+                    assert!(!out.contains(piece), "{piece} left in {out} (from {text})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn redaction_keeps_the_text_around_the_key() {
+        let r = Redactor::new(KEY);
+        assert_eq!(
+            r.redact("before K3y%2b%2f%3d%2541-witi+SECRET after"),
+            "before REDACTED after"
+        );
+        assert_eq!(r.redact("nothing here 100%"), "nothing here 100%");
+    }
+
+    #[test]
+    fn redaction_is_linear_on_long_hostile_texts() {
+        let r = Redactor::new(KEY);
+        // Escapes everywhere and near-misses of the key: bounded work, nothing found.
+        let text = "%25%2b&amp;\\u0025K3y+/=%4".repeat(100_000);
+        let started = std::time::Instant::now();
+        let out = r.redact(&text);
+        assert_eq!(out.len(), text.len());
+        // Generous: only catches a quadratic blow-up (seconds per megabyte), not speed.
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_snippet_is_redacted_whole_then_cut_and_drops_a_secret_head() {
+        let r = Redactor::new(KEY);
+        for echo in echoes() {
+            for pad in 80..SNIPPET_MAX {
+                let text = format!("<html>{}{echo} and more", "x".repeat(pad));
+                let s = r.snippet(&text);
+                assert!(s.len() <= SNIPPET_MAX + '…'.len_utf8(), "{s}");
+                for piece in ["K3y", "k3y", "witi", "SECRET"] {
+                    assert!(!s.contains(piece), "{piece} left in {s:?}");
+                }
+                // A body that itself ends in the middle of the key (a server's truncation).
+                let cut = &text[..(6 + pad + echo.len() * 2 / 3).min(text.len())];
+                let cut = &cut[..(0..=cut.len())
+                    .rev()
+                    .find(|&i| cut.is_char_boundary(i))
+                    .unwrap_or(0)];
+                let s = r.snippet(cut);
+                assert!(
+                    !s.contains("K3y") && !s.contains("k3y"),
+                    "{s:?} from {cut:?}"
+                );
+            }
+        }
+        assert_eq!(r.snippet("short body"), "short body");
     }
 
     #[test]

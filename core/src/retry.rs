@@ -12,8 +12,9 @@ pub(crate) enum Retry {
     /// The request may have reached the server (timeout, broken connection, 5xx): only a
     /// command that changes nothing may be sent again.
     Transient,
-    /// HTTP 429, with the server's `Retry-After`: as `Transient`, waiting as asked.
-    RateLimited(Option<Duration>),
+    /// HTTP 429 or 5xx, with the server's `Retry-After`: as `Transient`, waiting as asked
+    /// (when it asks for no longer than the policy's `max_retry_after`).
+    Asked(Option<Duration>),
     /// Trying again would not help (4xx, an answer that does not decode).
     Final,
 }
@@ -32,11 +33,9 @@ impl RetryPolicy {
         }
         match failure {
             Retry::Final => None,
-            Retry::Transient | Retry::RateLimited(_) if changes_state => None,
-            Retry::RateLimited(Some(after)) => (after <= self.max_retry_after).then_some(after),
-            Retry::NeverSent | Retry::Transient | Retry::RateLimited(None) => {
-                Some(self.backoff(retry))
-            }
+            Retry::Transient | Retry::Asked(_) if changes_state => None,
+            Retry::Asked(Some(after)) => (after <= self.max_retry_after).then_some(after),
+            Retry::NeverSent | Retry::Transient | Retry::Asked(None) => Some(self.backoff(retry)),
         }
     }
 
@@ -90,7 +89,7 @@ mod tests {
         let p = policy();
         assert!(p.wait_before(0, Retry::NeverSent, true).is_some());
         assert_eq!(p.wait_before(0, Retry::Transient, true), None);
-        assert_eq!(p.wait_before(0, Retry::RateLimited(None), true), None);
+        assert_eq!(p.wait_before(0, Retry::Asked(None), true), None);
         assert!(p.wait_before(0, Retry::Transient, false).is_some());
         assert_eq!(p.wait_before(0, Retry::Final, false), None);
     }
@@ -100,15 +99,11 @@ mod tests {
         let p = policy();
         let asked = Duration::from_secs(3);
         assert_eq!(
-            p.wait_before(0, Retry::RateLimited(Some(asked)), false),
+            p.wait_before(0, Retry::Asked(Some(asked)), false),
             Some(asked)
         );
         assert_eq!(
-            p.wait_before(
-                0,
-                Retry::RateLimited(Some(Duration::from_secs(3600))),
-                false
-            ),
+            p.wait_before(0, Retry::Asked(Some(Duration::from_secs(3600))), false),
             None
         );
         assert_eq!(p.wait_before(2, Retry::Transient, false), None);

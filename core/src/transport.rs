@@ -6,11 +6,14 @@
 
 use crate::config::{ClientBuilder, RetryPolicy};
 use crate::error::{Error, Result};
-use crate::parse::{self, Body};
+use crate::parse::Body;
+use crate::pool::{self, Pool, PoolKey};
+use crate::proxy::{ProxyConfig, Target};
 use crate::redact::Redactor;
 use crate::retry::Retry;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 /// The largest response body read; the API's answers are a few KB (a QR code is the largest),
 /// so anything near this is not an answer and must not exhaust memory.
@@ -58,48 +61,56 @@ pub(crate) struct Response {
 }
 
 impl Response {
-    pub(crate) fn body(&self) -> Body<'_> {
+    pub(crate) fn body<'a>(&'a self, redactor: &'a Redactor) -> Body<'a> {
         Body {
             command: self.command,
             text: &self.text,
             content_type: self.content_type.as_deref(),
+            redactor,
         }
     }
 }
 
 /// The HTTP side of a client: connection pool, base URL, key, policy.
 pub(crate) struct Transport {
-    http: Mutex<Pooled>,
+    http: Mutex<Arc<Pool>>,
+    pool_key: PoolKey,
     base: reqwest::Url,
     key: String,
     pub(crate) redactor: Redactor,
     timeout: Duration,
-    connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    user_agent: String,
-}
-
-/// The connection pool and the process it was built in: a pool inherited through `fork()`
-/// holds the parent's sockets and reactor, so a child builds its own.
-struct Pooled {
-    pid: u32,
-    client: reqwest::Client,
+    /// This client's connection cap: one permit per request in flight (see `attempt`).
+    connections: Arc<Semaphore>,
+    pub(crate) max_connections: usize,
 }
 
 impl Transport {
     pub(crate) fn new(key: String, base: reqwest::Url, b: &ClientBuilder) -> Result<Self> {
+        let proxy = match &b.proxy {
+            Some(url) => ProxyConfig::Explicit(Target::parse(url, "proxy")?),
+            None => ProxyConfig::from_env()?,
+        };
+        let secrets = proxy.secrets();
+        let redactor = Redactor::with_secrets(&key, secrets.iter().map(String::as_str));
+        let pool_key = PoolKey {
+            connect_timeout: b.connect_timeout,
+            user_agent: b.user_agent.clone(),
+            proxy,
+            pid: std::process::id(),
+        };
         let t = Transport {
-            http: Mutex::new(Pooled {
-                pid: std::process::id(),
-                client: build_http(b.connect_timeout, &b.user_agent)?,
-            }),
+            http: Mutex::new(pool::shared(pool_key.clone())?),
+            pool_key,
             base,
-            redactor: Redactor::new(&key),
+            redactor,
             key,
             timeout: b.timeout,
-            connect_timeout: b.connect_timeout,
             retry: b.retry.clone(),
-            user_agent: b.user_agent.clone(),
+            connections: Arc::new(Semaphore::new(
+                b.max_connections.min(Semaphore::MAX_PERMITS),
+            )),
+            max_connections: b.max_connections,
         };
         Ok(t)
     }
@@ -112,14 +123,17 @@ impl Transport {
         self.timeout
     }
 
+    /// The shared pool, or in a forked child a pool of the child's own.
     fn http(&self) -> Result<reqwest::Client> {
         let pid = std::process::id();
-        let mut pooled = self.http.lock().unwrap_or_else(|p| p.into_inner());
-        if pooled.pid != pid {
-            pooled.client = build_http(self.connect_timeout, &self.user_agent)?;
-            pooled.pid = pid;
+        let mut pool = self.http.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.pid != pid {
+            *pool = pool::shared(PoolKey {
+                pid,
+                ..self.pool_key.clone()
+            })?;
         }
-        Ok(pooled.client.clone())
+        Ok(pool.client.clone())
     }
 
     fn url(&self, command: &Command) -> reqwest::Url {
@@ -188,13 +202,27 @@ impl Transport {
         url: &reqwest::Url,
         payload: Option<&[u8]>,
     ) -> Result<Response, (Error, Retry)> {
+        // The connection cap: a permit per attempt, held until its body is read. Waiting for
+        // one counts against the attempt's own timeout; a call that gets none in time has
+        // spent it, and fails as a timeout without being retried.
+        let deadline = Instant::now() + self.timeout;
+        let _permit = match tokio::time::timeout(
+            self.timeout,
+            self.connections.clone().acquire_owned(),
+        )
+        .await
+        {
+            Ok(permit) => permit.expect("the connection semaphore is never closed"),
+            Err(_) => return Err((self.timeout_error(command), Retry::Final)),
+        };
         let http = self.http().map_err(|e| (e, Retry::Final))?;
         let mut request = if command.post {
             http.post(url.clone())
         } else {
             http.get(url.clone())
         };
-        request = request.timeout(self.timeout);
+        let left = deadline.saturating_duration_since(Instant::now());
+        request = request.timeout(left.max(Duration::from_millis(1)));
         if let Some(payload) = payload {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -203,7 +231,7 @@ impl Transport {
         let mut response = request
             .send()
             .await
-            .map_err(|e| self.transport_error(command, e))?;
+            .map_err(|e| self.transport_error(command, url, e))?;
         let status = response.status();
         let content_type = response
             .headers()
@@ -220,7 +248,7 @@ impl Transport {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| self.transport_error(command, e))?
+            .map_err(|e| self.transport_error(command, url, e))?
         {
             if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err((
@@ -228,9 +256,7 @@ impl Transport {
                         command: command.name,
                         message: format!("a body larger than {MAX_RESPONSE_BYTES} bytes"),
                         content_type,
-                        snippet: self
-                            .redactor
-                            .redact(&parse::snippet(&String::from_utf8_lossy(&bytes))),
+                        snippet: self.redactor.snippet(&String::from_utf8_lossy(&bytes)),
                     },
                     Retry::Final,
                 ));
@@ -245,6 +271,7 @@ impl Transport {
                     command: command.name,
                     text: &lossy,
                     content_type: content_type.as_deref(),
+                    redactor: &self.redactor,
                 };
                 return Err((
                     self.redactor
@@ -254,7 +281,7 @@ impl Transport {
             }
         };
         let code = status.as_u16();
-        let snippet = || self.redactor.redact(&parse::snippet(&text));
+        let snippet = || self.redactor.snippet(&text);
         match code {
             200..=299 => Ok(Response {
                 command: command.name,
@@ -273,39 +300,52 @@ impl Transport {
                     command: command.name,
                     retry_after,
                 },
-                Retry::RateLimited(retry_after),
+                Retry::Asked(retry_after),
             )),
+            // Every 5xx's `Retry-After` is honoured, not only 503's (RFC 9110 names 503): a
+            // server that says when to come back knows better than our backoff.
             500..=599 => Err((
                 Error::HttpStatus {
                     command: command.name,
                     status: code,
                     snippet: snippet(),
+                    retry_after,
                 },
-                Retry::Transient,
+                Retry::Asked(retry_after),
             )),
             _ => Err((
                 Error::HttpStatus {
                     command: command.name,
                     status: code,
                     snippet: snippet(),
+                    retry_after: None,
                 },
                 Retry::Final,
             )),
         }
     }
 
+    /// The one place a transport timeout is made: no full answer within the attempt's time.
+    fn timeout_error(&self, command: &Command) -> Error {
+        Error::Timeout {
+            command: command.name,
+            after: self.timeout,
+            summary: None,
+            last_status: None,
+        }
+    }
+
     /// A reqwest error as a witi error, without the URL and with the cause chain spelled out
     /// (reqwest's own `Display` hides the cause).
-    fn transport_error(&self, command: &Command, error: reqwest::Error) -> (Error, Retry) {
+    fn transport_error(
+        &self,
+        command: &Command,
+        url: &reqwest::Url,
+        error: reqwest::Error,
+    ) -> (Error, Retry) {
         let error = error.without_url();
         if error.is_timeout() && !error.is_connect() {
-            return (
-                Error::Timeout {
-                    command: command.name,
-                    after: self.timeout,
-                },
-                Retry::Transient,
-            );
+            return (self.timeout_error(command), Retry::Transient);
         }
         let mut message = error.to_string();
         let mut source = std::error::Error::source(&error);
@@ -316,6 +356,11 @@ impl Transport {
                 message.push_str(&text);
             }
             source = cause.source();
+        }
+        // A proxy in the way is the first thing to suspect, so the error names it (never its
+        // credentials: `shown` has none, and the redactor knows the password).
+        if let Some(proxy) = self.pool_key.proxy.proxy_for(url) {
+            message = format!("through proxy {}: {message}", proxy.shown);
         }
         let message = self.redactor.redact(&message);
         let retry = if error.is_connect() {
@@ -333,34 +378,32 @@ impl Transport {
     }
 }
 
-fn build_http(connect_timeout: Duration, user_agent: &str) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
-        .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(60))
-        .user_agent(user_agent)
-        .build()
-        .map_err(|e| {
-            Error::invalid(format!(
-                "the HTTP client could not be built: {}",
-                e.without_url()
-            ))
-        })
-}
+/// The longest `Retry-After` reported: a larger one (`99999999999`, `1e30`, a date in year
+/// 9999) saturates here, so it still says "not now" and is never mistaken for absent.
+pub(crate) const MAX_REPORTED_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// `Retry-After` as delta-seconds (integer or decimal) or as an HTTP-date (the wait until
-/// then, zero when it has passed). Anything else is treated as absent, so the policy's own
+/// `Retry-After` as delta-seconds (integer or decimal, RFC 9110 §10.2.3) or as an HTTP-date
+/// (the wait until then, zero when it has passed), saturated at [`MAX_REPORTED_RETRY_AFTER`].
+/// Anything else (negative, not a number, not a date) is treated as absent, so the policy's own
 /// backoff applies.
 fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && (0.0..1e9).contains(&secs))
-            .then(|| Duration::from_secs_f64(secs));
+    if value.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        if let Ok(secs) = value.parse::<f64>() {
+            // Digits only, so never negative or NaN; 1e30 or a 40-digit number is infinite
+            // or huge, and saturates.
+            return Some(
+                Duration::try_from_secs_f64(secs)
+                    .unwrap_or(MAX_REPORTED_RETRY_AFTER)
+                    .min(MAX_REPORTED_RETRY_AFTER),
+            );
+        }
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(
         at.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_REPORTED_RETRY_AFTER),
     )
 }
 
@@ -383,5 +426,27 @@ mod tests {
         assert_eq!(parse_retry_after("Someday, soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("inf"), None);
+        assert_eq!(parse_retry_after(""), None);
+    }
+
+    #[test]
+    fn huge_retry_after_saturates_at_a_day() {
+        for huge in [
+            "99999999999",
+            "1e30",
+            "1e400",
+            "86401",
+            "123456789012345678901234567890123456789012345678901234567890",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(
+                parse_retry_after(huge),
+                Some(MAX_REPORTED_RETRY_AFTER),
+                "{huge}"
+            );
+        }
+        assert_eq!(parse_retry_after("86400"), Some(MAX_REPORTED_RETRY_AFTER));
+        assert_eq!(parse_retry_after("3600"), Some(Duration::from_secs(3600)));
     }
 }

@@ -13,9 +13,18 @@
 //!   reading, or while streaming a chunked body, which then stops being read); a body not in
 //!   full within [`WebhookOptions::body_timeout`] gets 408; a body that does not decode gets
 //!   400 with the decoder's short reason (it never quotes the body).
+//! - `Content-Encoding: gzip`/`deflate` bodies are decoded under the same caps; any other
+//!   coding gets 415 naming it.
+//! - What a request holds (its body, its decoded body, its events until they are handled) is
+//!   drawn from the process-wide decoding budget (`crate::postback::set_decode_budget`); a
+//!   request that cannot get it gets 503 with `Retry-After: 1`, and the gateway re-sends.
+//! - Every event gets the request's `wid` (query, or `&wid=` at the end of the path).
 //! - Events go to the handler one at a time, in order of arrival across all requests: one
 //!   dispatcher task reads a queue that every request feeds. A request is answered 200 once
 //!   the handler has finished with each of its events, so a 200 means "handled".
+//! - A redelivery (the same events for the same `wid`, see `redelivery`) never runs the handler
+//!   again: it waits for the first delivery's handling, or, within
+//!   [`WebhookOptions::redelivery_window`] after it, is answered 200 at once.
 //! - A handler that fails or panics is logged (`tracing::warn!`) and the request still gets
 //!   200. The gateway resends a whole batch on a non-2xx answer, so failing the request would
 //!   deliver again every event of the batch that *was* handled; the handler is the one place
@@ -23,18 +32,20 @@
 //! - Logs (`tracing`, debug per request) never contain the path or query: they carry the
 //!   token and the `wid`, which is the instance's key.
 
+mod encoding;
+mod redelivery;
 mod request;
 
 use crate::error::{CallbackError, Error, Result};
-use crate::postback::{Event, PostbackLimits};
+use crate::postback::{Event, Grant, PostbackLimits};
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// A boxed, sendable future (the shape of `futures::future::BoxFuture`, without the crate).
@@ -70,6 +81,11 @@ pub struct WebhookOptions {
     /// Connections served at once; further ones wait in the kernel's backlog until one
     /// closes, so a flood of idle connections cannot exhaust file descriptors. Default 1024.
     pub max_connections: usize,
+    /// How long after its events were handled a repeated delivery (the same events for the
+    /// same `wid`, see [`Event::id`]) is still recognised as a redelivery and answered 200
+    /// without running the handler again. A repeat while the first is still being handled
+    /// always waits for it instead. Default 60 s; zero turns recognition off.
+    pub redelivery_window: Duration,
 }
 
 impl Default for WebhookOptions {
@@ -79,6 +95,7 @@ impl Default for WebhookOptions {
             limits: PostbackLimits::default(),
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            redelivery_window: Duration::from_secs(60),
         }
     }
 }
@@ -91,6 +108,7 @@ impl fmt::Debug for WebhookOptions {
             .field("limits", &self.limits)
             .field("body_timeout", &self.body_timeout)
             .field("max_connections", &self.max_connections)
+            .field("redelivery_window", &self.redelivery_window)
             .finish()
     }
 }
@@ -164,6 +182,7 @@ impl WebhookServer {
             limits: options.limits,
             body_timeout: options.body_timeout,
             jobs,
+            deliveries: redelivery::Deliveries::new(options.redelivery_window),
         });
         let (stop, stopped) = watch::channel(false);
         let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
@@ -225,12 +244,17 @@ struct Shared {
     body_timeout: Duration,
     /// The dispatcher's queue; the dispatcher ends when the last clone is gone.
     jobs: mpsc::Sender<Job>,
+    /// Deliveries being handled or handled recently, to recognise a redelivery.
+    deliveries: redelivery::Deliveries,
 }
 
 /// One request's events, and how to tell the request they are handled.
 struct Job {
     events: Vec<Event>,
-    done: oneshot::Sender<()>,
+    /// What the events cost of the decoding budget, given back once they are handled.
+    grant: Grant,
+    /// Told when the events are handled (a redelivery of them waits on it too).
+    done: watch::Sender<Option<Instant>>,
 }
 
 async fn stopped(stop: &mut watch::Receiver<bool>) {
@@ -308,7 +332,8 @@ async fn dispatch(mut queue: mpsc::Receiver<Job>, handler: Handler) {
                 Err(_) => tracing::warn!("webhook handler was cancelled"),
             }
         }
-        let _ = job.done.send(());
+        drop(job.grant);
+        job.done.send_replace(Some(Instant::now()));
     }
 }
 

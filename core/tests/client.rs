@@ -148,6 +148,102 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
     sim.shutdown().await;
 }
 
+/// Every form a server may echo `key` in: percent-encoded in upper, lower and mixed case,
+/// `+` or `%20` for a space, twice encoded, as a JSON string, as HTML entities.
+fn echoed_forms(key: &str) -> Vec<String> {
+    fn percent(key: &str, upper: bool, mixed: bool, space: &str) -> String {
+        let mut out = String::new();
+        for (i, b) in key.bytes().enumerate() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => out.push(b as char),
+                b' ' => out.push_str(space),
+                _ if upper || (mixed && i % 2 == 0) => out.push_str(&format!("%{b:02X}")),
+                _ => out.push_str(&format!("%{b:02x}")),
+            }
+        }
+        out
+    }
+    let json_u: String = key
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_string(),
+            _ => format!("\\u{:04x}", c as u32),
+        })
+        .collect();
+    let json_slash = serde_json::to_string(key)
+        .expect("a string serializes")
+        .trim_matches('"')
+        .replace('/', "\\/");
+    let html_dec: String = key
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' => c.to_string(),
+            _ => format!("&#{};", c as u32),
+        })
+        .collect();
+    let html_named = key.replace('&', "&amp;").replace('+', "&plus;");
+    let lower = percent(key, false, false, "+");
+    vec![
+        key.to_owned(),
+        percent(key, true, false, "+"),
+        lower.clone(),
+        percent(key, false, true, "%20"),
+        percent(key, true, false, "%20"),
+        percent(&lower, true, false, "+"),
+        percent(&lower, false, false, "+"),
+        json_u,
+        json_slash,
+        html_dec,
+        html_named,
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_encoded_echo_of_the_key_is_redacted() {
+    let sim = Simulator::start_default().await.expect("sim");
+    for key in [
+        "K3y+/=%41-witi-SECRET",
+        "a b+c/d=e%f&g-SECRET-2",
+        "%2B%2b+ /=-SECRET-3",
+    ] {
+        for echo in echoed_forms(key) {
+            let faults = [
+                // The API's own way of saying no, with the key in its text.
+                Fault::new("*", FaultKind::HttpStatus)
+                    .status(200)
+                    .body(format!(r#"{{"status":0,"error":"invalid wid {echo}"}}"#)),
+                // An HTML page (cut to a snippet) with the key straddling the cut.
+                Fault::new("*", FaultKind::Html)
+                    .body(format!("<html>{}{echo} more</html>", "x".repeat(100))),
+                Fault::new("*", FaultKind::Html).body(format!("<p>{echo}</p>")),
+                // A header-like echo in a 500 body, and a body that ends inside the key.
+                Fault::new("*", FaultKind::HttpStatus)
+                    .status(500)
+                    .body(format!(
+                        "Request-URI: /status.aspx?x=1\r\nX-Key: {echo}\r\n"
+                    )),
+                Fault::new("*", FaultKind::HttpStatus)
+                    .status(502)
+                    .body(format!("{}{}", "y".repeat(90), &echo[..echo.len() * 2 / 3])),
+            ];
+            for fault in faults {
+                sim.clear_faults();
+                sim.add_fault(fault.for_key(key)).expect("fault");
+                let c = client(&sim, key, 0, 2000);
+                let e = c.status().await.expect_err("the fault fails the call");
+                let shown = format!("{e} {e:?} {:?}", e.server_message());
+                for piece in ["SECRET", "secret", "K3y", "k3y", "c/d", "c%2F", "c%2f"] {
+                    assert!(
+                        !shown.contains(piece),
+                        "{piece} of {key:?} leaked from the echo {echo:?}: {shown}"
+                    );
+                }
+            }
+        }
+    }
+    sim.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_key_is_url_encoded_into_wid() {
     let sim = Simulator::start_default().await.expect("sim");
@@ -176,6 +272,7 @@ async fn dropping_connect_stops_polling() {
             timeout: Duration::from_secs(30),
             poll_interval: Duration::from_millis(20),
             user_agent: None,
+            ..witi::ConnectOptions::default()
         },
     );
     // Dropped after 300 ms: the future stops at its next await.
@@ -301,6 +398,7 @@ async fn the_connect_flow_pairs_with_an_automatic_scan() {
                 timeout: Duration::from_secs(10),
                 poll_interval: Duration::from_millis(20),
                 user_agent: None,
+                ..witi::ConnectOptions::default()
             },
         )
         .await

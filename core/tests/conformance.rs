@@ -175,7 +175,16 @@ async fn run_step(run: &mut Run, step: &Value) -> Result<(), String> {
         }
         (Ok(value), Some(want)) => Err(format!("expected error {want}, got success {value}")),
         (Err(e), None) => Err(format!("unexpected error [{}] {e}", e.code())),
-        (Err(e), Some(want)) => check_error(run, &e, want),
+        (Err(e), Some(want)) => {
+            check_error(run, &e, want)?;
+            if let Some(want) = expect.get("qr_count") {
+                let got = *qr_count.lock().expect("qr counter lock");
+                if !matches(Some(&json!(got)), want) {
+                    return Err(format!("qr_count: expected {want}, got {got}"));
+                }
+            }
+            Ok(())
+        }
     }
 }
 
@@ -216,6 +225,28 @@ fn check_error(run: &Run, e: &witi::Error, want: &Value) -> Result<(), String> {
             return Err(format!("expected the message to contain {text:?}: {e}"));
         }
     }
+    if let Some(fields) = want.get("last_status") {
+        let got = e.last_status().map(to_value);
+        match (fields.as_object(), &got) {
+            (None, _) if fields.is_null() => {
+                if got.is_some() {
+                    return Err(format!("expected no last_status, got {got:?}"));
+                }
+            }
+            (Some(fields), Some(status)) => {
+                for (path, matcher) in fields {
+                    let value = lookup(status, path);
+                    if !matches(value, matcher) {
+                        return Err(format!(
+                            "last_status.{path}: expected {matcher}, got {}",
+                            value.map_or("absent".into(), Value::to_string)
+                        ));
+                    }
+                }
+            }
+            _ => return Err(format!("expected last_status {fields}, got {got:?}")),
+        }
+    }
     Ok(())
 }
 
@@ -243,6 +274,15 @@ async fn sim_step(run: &mut Run, verb: &str, step: &Value) -> Result<(), String>
             }
             run.control(Method::POST, &format!("instances/{key}/status"), Some(body))
                 .await
+        }
+        "status_script" => {
+            let body = json!({"answers": step["answers"]});
+            run.control(
+                Method::POST,
+                &format!("instances/{key}/status_script"),
+                Some(body),
+            )
+            .await
         }
         "expect_calls" => {
             let (status, snapshot) = run
@@ -348,6 +388,10 @@ async fn invoke(
                 timeout: ms(args, "timeout_ms", 30_000),
                 poll_interval: ms(args, "poll_interval_ms", 1000),
                 user_agent: None,
+                restore_session: args
+                    .get("restore_session")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true),
             };
             let on_qr = move |_qr: &witi::QrCode| -> Result<(), witi::CallbackError> {
                 let mut n = qr_count.lock().expect("qr counter lock");
@@ -381,7 +425,9 @@ async fn invoke(
                     .expect("the fixture exists"),
                 (None, None) => panic!("decode_postback needs body_base64 or body_file"),
             };
-            json!({"events": to_value(witi::decode_postback(&body)?)})
+            let wid = args.get("wid").and_then(Value::as_str);
+            let limits = witi::PostbackLimits::default();
+            json!({"events": to_value(witi::decode_postback_for(&body, wid, &limits)?)})
         }
         other => panic!("unknown call {other:?}"),
     })
@@ -447,7 +493,9 @@ async fn every_scenario_passes() {
     let all = scenarios();
     assert!(all.len() >= 30, "the corpus has {} scenarios", all.len());
     let mut tasks = tokio::task::JoinSet::new();
-    for (name, scenario) in all.clone() {
+    // WITI_CONFORMANCE_ONLY=text runs only the scenarios whose file name contains it.
+    let only = std::env::var("WITI_CONFORMANCE_ONLY").unwrap_or_default();
+    for (name, scenario) in all.clone().into_iter().filter(|(n, _)| n.contains(&only)) {
         let url = url.clone();
         tasks.spawn(async move {
             let outcome = tokio::time::timeout(

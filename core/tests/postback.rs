@@ -326,17 +326,24 @@ fn malformed_bodies_are_explained_without_their_data() {
     assert_eq!(message, "postback: BULKGZ body: the zlib data is truncated");
 }
 
-/// A zlib stream that inflates to `mib` MiB of zeros, built without ever holding them: one
-/// MiB of zeros compressed with a sync flush ends on a byte boundary, and every back-reference
-/// in it points at zeros, so its bytes can be repeated to make the stream as long as wanted.
-/// The checksum at the end is wrong, but a decoder with a limit never gets that far.
+/// A zlib stream that inflates to `mib` MiB of zeros (see [`zlib_bomb_of`]).
 fn zlib_bomb(mib: usize) -> Vec<u8> {
-    let zeros = vec![0u8; 1 << 20];
+    zlib_bomb_of(b"", 0, mib)
+}
+
+/// A zlib stream that inflates to `prefix` then `mib` MiB of `filler`, built without ever
+/// holding them: one MiB of filler compressed with a sync flush ends on a byte boundary, and
+/// every back-reference in the next MiB points at filler, so its bytes can be repeated to
+/// make the stream as long as wanted. The checksum at the end is wrong, but a decoder with a
+/// limit never gets that far.
+fn zlib_bomb_of(prefix: &[u8], filler: u8, mib: usize) -> Vec<u8> {
+    let block = vec![filler; 1 << 20];
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), Compression::best());
-    encoder.write_all(&zeros).expect("in-memory write");
+    encoder.write_all(prefix).expect("in-memory write");
+    encoder.write_all(&block).expect("in-memory write");
     encoder.flush().expect("in-memory flush");
     let first = encoder.get_ref().len();
-    encoder.write_all(&zeros).expect("in-memory write");
+    encoder.write_all(&block).expect("in-memory write");
     encoder.flush().expect("in-memory flush");
     let second = encoder.get_ref().len();
     let out = encoder.finish().expect("in-memory");
@@ -351,38 +358,67 @@ fn zlib_bomb(mib: usize) -> Vec<u8> {
 
 #[test]
 fn a_zlib_bomb_is_cut_off_at_the_limit() {
-    let bomb = zlib_bomb(1024);
+    // `[` and 1 GiB of spaces: a valid start, so only the decompressed limit stops it.
+    let bomb = zlib_bomb_of(b"[", b' ', 1024);
     let body = format!("BULKGZ,{}", STANDARD.encode(&bomb));
     assert!(
         body.len() < PostbackLimits::default().max_body_bytes,
         "the bomb is a small body"
     );
-    let started = Instant::now();
     let message = error(body.as_bytes());
     assert_eq!(
         message,
         "postback: BULKGZ body: decompressed size exceeds the limit of 67108864 bytes"
     );
-    // Inflating all of it would take many seconds even optimized; stopping at 64 MiB does not.
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
-
     let small = PostbackLimits {
         max_decompressed_bytes: 1 << 20,
         ..PostbackLimits::default()
     };
-    let started = Instant::now();
     assert_eq!(
         error_with(body.as_bytes(), &small),
         "postback: BULKGZ body: decompressed size exceeds the limit of 1048576 bytes"
     );
+}
+
+#[test]
+fn a_bomb_that_is_not_an_array_stops_at_its_first_chunk() {
+    // 1 GiB of zeros: the first inflated byte is not `[`, so nothing more is inflated.
+    let body = format!("BULKGZ,{}", STANDARD.encode(zlib_bomb(1024)));
+    let started = Instant::now();
+    assert_eq!(
+        error(body.as_bytes()),
+        "postback: BULKGZ body: expected a JSON array of events"
+    );
+    // Not a speed assertion: inflating 64 MiB takes a fraction of a second even unoptimized,
+    // 1 GiB many seconds; this tells "stopped early" from "inflated to the limit".
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[test]
+fn an_event_past_its_limit_is_refused_while_it_streams() {
+    // `[{"x":"` and 1 GiB of `a`: one event that never ends, cut at max_event_bytes.
+    let bomb = zlib_bomb_of(b"[{\"x\":\"", b'a', 1024);
+    let body = format!("BULKGZ,{}", STANDARD.encode(&bomb));
+    assert_eq!(
+        error(body.as_bytes()),
+        "postback: BULKGZ item 0: the event exceeds the limit of 4194304 bytes"
+    );
+    let plain = format!("{{\"x\":\"{}\"}}", "a".repeat(5 << 20));
+    assert_eq!(
+        error(plain.as_bytes()),
+        "postback: plain body: the event exceeds the limit of 4194304 bytes"
+    );
+    let limits = PostbackLimits {
+        max_event_bytes: 10,
+        ..PostbackLimits::default()
+    };
+    assert_eq!(
+        error_with(&bulk(&[b"{}", b"{\"abcdefghij\":1}"]), &limits),
+        "postback: BULK item 1: the event exceeds the limit of 10 bytes"
     );
 }
 

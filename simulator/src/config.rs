@@ -18,6 +18,9 @@ pub struct Settings {
     pub qr_ttl_ms: u64,
     /// When set, a QR code is scanned automatically this long after it was generated.
     pub auto_scan_after_ms: Option<u64>,
+    /// When set, a QR code is dropped (status back to 0, the code dead) this long after it was
+    /// generated, whatever the `ttl` its answer announced: a gateway that cannot keep a code.
+    pub qr_drop_after_ms: Option<u64>,
     /// Time spent in status 4 (Starting) before status 10.
     pub starting_delay_ms: u64,
     /// In bulk framings, events within this window go out in one POST.
@@ -36,6 +39,7 @@ impl Default for Settings {
         Settings {
             qr_ttl_ms: 20_000,
             auto_scan_after_ms: None,
+            qr_drop_after_ms: None,
             starting_delay_ms: 1_000,
             bulk_window_ms: 100,
             retry_initial_ms: 200,
@@ -74,6 +78,9 @@ impl Settings {
         if let Some(v) = patch.auto_scan_after_ms {
             next.auto_scan_after_ms = v.map(|v| ms("auto_scan_after_ms", v, 0)).transpose()?;
         }
+        if let Some(v) = patch.qr_drop_after_ms {
+            next.qr_drop_after_ms = v.map(|v| ms("qr_drop_after_ms", v, 0)).transpose()?;
+        }
         if let Some(v) = patch.starting_delay_ms {
             next.starting_delay_ms = ms("starting_delay_ms", v, 0)?;
         }
@@ -103,7 +110,8 @@ impl Settings {
 }
 
 /// A partial update of [`Settings`]: absent fields are left as they are.
-/// `auto_scan_after_ms: Some(None)` (JSON `null`) turns auto-scan off.
+/// `auto_scan_after_ms: Some(None)` (JSON `null`) turns auto-scan off; the same for
+/// `qr_drop_after_ms`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstanceConfig {
@@ -115,6 +123,13 @@ pub struct InstanceConfig {
         deserialize_with = "double_option"
     )]
     pub auto_scan_after_ms: Option<Option<u64>>,
+    /// `Some(None)` (JSON `null`) turns dropping off.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub qr_drop_after_ms: Option<Option<u64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_delay_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -79,6 +79,19 @@ pub(crate) fn force_status(
     })
 }
 
+/// Replaces `key`'s status script (see `script.rs`); the instance is created if needed.
+pub(crate) fn status_script(
+    shared: &Arc<Shared>,
+    key: &str,
+    answers: &[Value],
+) -> Result<InstanceSnapshot, SimError> {
+    let answers = crate::script::parse_answers(answers)?;
+    shared.with_instance(key, true, |inst, _| {
+        inst.script.set(answers);
+        inst.snapshot(key, Instant::now())
+    })
+}
+
 pub(crate) fn send_postback(
     shared: &Arc<Shared>,
     key: &str,
@@ -237,6 +250,10 @@ fn instance_route(
             let b: StatusBody = parse(&body)?;
             snap(force_status(shared, key, b.code, b.status_string))
         }
+        (["status_script"], &Method::POST) => {
+            let b: crate::script::ScriptBody = parse(&body)?;
+            snap(status_script(shared, key, &b.answers))
+        }
         (["postback"], &Method::POST) => {
             let map: serde_json::Map<String, Value> = parse(&body)?;
             let payload = match (map.get("event"), map.get("raw")) {
@@ -252,7 +269,7 @@ fn instance_route(
             send_postback(shared, key, payload).map_err(|e| sim_error(&e))?;
             Ok(ok_json(&json!({ "ok": true })))
         }
-        ([] | ["scan" | "config" | "status" | "postback"], _) => {
+        ([] | ["scan" | "config" | "status" | "status_script" | "postback"], _) => {
             Err(error(405, "method not allowed"))
         }
         _ => Err(error(404, "unknown control endpoint")),

@@ -24,6 +24,7 @@ mod control;
 mod faults;
 mod postback;
 mod qr;
+mod script;
 mod server;
 mod state;
 mod wire;
@@ -66,6 +67,9 @@ pub struct InstanceSnapshot {
     pub api_version: String,
     pub bulk: bool,
     pub postbacks: PostbackCounts,
+    /// Scripted status.aspx answers not played yet ([`Simulator::status_script`]).
+    #[serde(default)]
+    pub scripted_answers_left: usize,
     /// Calls per command (all eight names, faulted calls included).
     pub calls: BTreeMap<String, u64>,
     pub config: Settings,
@@ -207,6 +211,19 @@ impl Simulator {
         status_string: Option<String>,
     ) -> Result<InstanceSnapshot, SimError> {
         control::force_status(&self.shared, key, code, status_string)
+    }
+
+    /// Scripts the next `status.aspx` answers of `key` (created if needed), replacing any
+    /// script left: each answer is a status code (the connection information with that code)
+    /// or a whole JSON object sent as is. Only answers are scripted: the state machine goes on
+    /// underneath, and answers again once the script runs out. An empty list clears it; at
+    /// most 1000 answers.
+    pub fn status_script(
+        &self,
+        key: &str,
+        answers: Vec<serde_json::Value>,
+    ) -> Result<InstanceSnapshot, SimError> {
+        control::status_script(&self.shared, key, &answers)
     }
 
     /// Sends an arbitrary event (framed as the instance's PostBacks are) or a raw body to the

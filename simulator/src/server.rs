@@ -384,7 +384,7 @@ async fn execute(
             inst.count_call(cmd);
         }
         Ok::<_, String>(match cmd {
-            Command::Status => inst.conn_info_json(),
+            Command::Status => inst.status_answer(),
             Command::GenerateQrcode => {
                 let ua = wire::parse_user_agent(&bytes)?;
                 inst.generate_qrcode(ua, ctx)

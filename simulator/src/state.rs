@@ -14,6 +14,7 @@ use bytes::Bytes;
 use crate::config::{Settings, SimError};
 use crate::postback::{Framing, Item, Payload, Policy, Queue};
 use crate::qr;
+use crate::script::{Scripted, StatusScript};
 use crate::wire::{self, Command, ConnInfo, PhoneSession, Stats, StorageNode};
 use crate::{InstanceSnapshot, PostbackCounts};
 
@@ -56,6 +57,8 @@ pub(crate) struct Instance {
     postback: Option<Queue>,
     /// The earliest deadline a timer task is sleeping for (server.rs `arm`).
     pub armed: Option<Instant>,
+    /// Scripted answers of status.aspx, played before the state machine answers again.
+    pub script: StatusScript,
 }
 
 /// What can be seen from outside; a PostBack goes out when it changes.
@@ -85,6 +88,7 @@ impl Instance {
             calls: [0; 8],
             postback: None,
             armed: None,
+            script: StatusScript::default(),
             web_id,
         }
     }
@@ -99,13 +103,35 @@ impl Instance {
 
     /// The connection information object, serialized.
     pub(crate) fn conn_info_json(&self) -> Vec<u8> {
+        self.conn_info_as(self.code, &self.status_string, self.paired, self.connected)
+    }
+
+    /// status.aspx's answer: the next scripted one, else the connection information.
+    pub(crate) fn status_answer(&mut self) -> Vec<u8> {
+        match self.script.next() {
+            Some(Scripted::Body(body)) => body,
+            Some(Scripted::Code(code)) => {
+                // As a forced status shows it (see `force_status`).
+                let paired = matches!(code, 4 | 10 | 11);
+                self.conn_info_as(code, wire::status_string(code), paired, code == 10)
+            }
+            None => self.conn_info_json(),
+        }
+    }
+
+    /// The connection information with another status, for scripted answers.
+    fn conn_info_as(
+        &self,
+        code: i64,
+        status_string: &str,
+        paired: bool,
+        connected: bool,
+    ) -> Vec<u8> {
         wire::to_json(&ConnInfo {
-            status: self.code,
-            status_string: &self.status_string,
-            connected: self.connected,
-            connection_info: self
-                .paired
-                .then(|| PhoneSession::seed(&self.phone_wid, self.connected)),
+            status: code,
+            status_string,
+            connected,
+            connection_info: paired.then(|| PhoneSession::seed(&self.phone_wid, connected)),
             web_id: &self.web_id,
             webhook: &self.postback_url,
             user_agent: &self.user_agent,
@@ -226,10 +252,15 @@ impl Instance {
                 .settings
                 .auto_scan_after_ms
                 .map(|ms| now + Duration::from_millis(ms));
+            // A dropping gateway kills the code before the ttl it announces.
+            let lifetime = match s.settings.qr_drop_after_ms {
+                Some(ms) => s.settings.qr_ttl().min(Duration::from_millis(ms)),
+                None => s.settings.qr_ttl(),
+            };
             s.qr = Some(LiveQr {
                 payload: generated.payload,
                 data_url: generated.data_url,
-                expires_at: now + s.settings.qr_ttl(),
+                expires_at: now + lifetime,
             });
         });
         let data_url = self.qr.as_ref().map_or("", |q| q.data_url.as_str());
@@ -283,7 +314,8 @@ impl Instance {
     }
 
     pub(crate) fn restore_session(&mut self, ctx: &Ctx) -> Vec<u8> {
-        let ok = self.code == 10 || self.saved_session;
+        // 11 is "authenticated, connection closed": the session is there to resume.
+        let ok = matches!(self.code, 10 | 11) || self.saved_session;
         if ok {
             self.emitting(ctx, Self::authenticate);
         }
@@ -415,6 +447,7 @@ impl Instance {
                 failed: load(|c| &c.failed),
                 pending: load(|c| &c.pending),
             },
+            scripted_answers_left: self.script.len(),
             calls: Command::ALL
                 .iter()
                 .map(|c| (c.name().to_owned(), self.calls[c.index()]))

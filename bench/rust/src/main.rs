@@ -1,9 +1,10 @@
 //! The Rust benchmark of witi: each measurement runs witi and the obvious alternative built
 //! from the same crates in the same run, and reports their ratio (see bench/README.md).
 //!
-//! Usage: `witi-bench [--quick] [--only decode|status] [--calls N] [--secs S]`
+//! Usage: `witi-bench [--quick] [--only decode|status|clients] [--calls N] [--secs S]`
 //! (`bash bench/run.sh` passes its arguments here).
 
+mod clients;
 mod decode;
 mod status;
 
@@ -43,7 +44,9 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--secs: {e}"))?
             }
             "-h" | "--help" => {
-                println!("witi-bench [--quick] [--only decode|status] [--calls N] [--secs S]");
+                println!(
+                    "witi-bench [--quick] [--only decode|status|clients] [--calls N] [--secs S]"
+                );
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -57,6 +60,16 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() {
+    // A child of the clients benchmark (see clients.rs).
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("--clients-child") {
+        let n = argv.get(3).and_then(|n| n.parse().ok()).unwrap_or(0);
+        if let Err(e) = clients::child(argv.get(2).map_or("", String::as_str), n) {
+            eprintln!("witi-bench: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     let args = parse_args().unwrap_or_else(|e| {
         eprintln!("witi-bench: {e}");
         std::process::exit(2);
@@ -72,6 +85,12 @@ fn main() {
     if only.is_none_or(|o| o == "status") {
         if let Err(e) = status::run(&args) {
             eprintln!("witi-bench: status benchmark failed: {e}");
+            std::process::exit(1);
+        }
+    }
+    if only.is_none_or(|o| o == "clients") {
+        if let Err(e) = clients::run(&args) {
+            eprintln!("witi-bench: clients benchmark failed: {e}");
             std::process::exit(1);
         }
     }

@@ -323,7 +323,7 @@ uint64_t uniffi_witi_uniffi_fn_method_client_close_session(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
-uint64_t uniffi_witi_uniffi_fn_method_client_connect(uint64_t ptr, uint64_t on_qr, RustBuffer timeout, RustBuffer poll_interval, RustBuffer user_agent
+uint64_t uniffi_witi_uniffi_fn_method_client_connect(uint64_t ptr, uint64_t on_qr, RustBuffer timeout, RustBuffer poll_interval, RustBuffer user_agent, int8_t restore_session
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_DISCONNECT
@@ -498,7 +498,7 @@ RustBuffer uniffi_witi_uniffi_fn_func_status_code_of(int64_t code, RustCallStatu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_DECODE_POSTBACK
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_DECODE_POSTBACK
-RustBuffer uniffi_witi_uniffi_fn_func_decode_postback(RustBuffer body, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_witi_uniffi_fn_func_decode_postback(RustBuffer body, RustBuffer wid, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_WITI_UNIFFI_RUSTBUFFER_ALLOC

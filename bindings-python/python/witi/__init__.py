@@ -9,7 +9,7 @@ handle the gateway's PostBacks. Results are the classes of ``witi._models``; fai
 from __future__ import annotations
 
 import atexit
-from typing import List, Union
+from typing import List, Optional, Union
 
 from . import _errors, _models, _native
 from ._client import AsyncClient, Client
@@ -56,11 +56,17 @@ _native.init_types(_models, _errors)
 atexit.register(_native.shutdown)
 
 
-def decode_postback(body: Union[bytes, bytearray, memoryview, str]) -> List[Event]:
-    """Decodes a PostBack body (plain JSON, ``BULK,`` or ``BULKGZ,``) into its events."""
+def decode_postback(
+    body: Union[bytes, bytearray, memoryview, str], wid: Optional[str] = None
+) -> List[Event]:
+    """Decodes a PostBack body (plain JSON, ``BULK,`` or ``BULKGZ,``) into its events.
+
+    ``wid`` is the request's ``wid`` query parameter (the instance): every event carries it in
+    ``Event.wid`` and it enters ``Event.id``.
+    """
     if isinstance(body, str):
         body = body.encode("utf-8")
-    return _native.decode_postback(body if isinstance(body, bytes) else bytes(body))
+    return _native.decode_postback(body if isinstance(body, bytes) else bytes(body), wid)
 
 
 __all__ = [

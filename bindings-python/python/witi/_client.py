@@ -13,6 +13,7 @@ from typing import Any, Awaitable, Callable, Iterable, NoReturn, Optional, Union
 
 from . import _native
 from ._errors import InvalidArgumentError
+from ._loop import run_on_loop
 from ._models import ClearResult, QrCode, SessionResult, Status, StatusCode
 
 __all__ = ["AsyncClient", "Client"]
@@ -39,8 +40,12 @@ class Client:
     """A blocking client of one witi.me instance (one API key).
 
     ``api_key`` and ``base_url`` default to ``WITI_API_KEY`` and ``WITI_BASE_URL``;
-    ``timeout`` is per attempt, in seconds. Safe to share between threads; the GIL is
-    released while a call waits, and Ctrl-C interrupts a wait within 0.1 s.
+    ``timeout`` is per attempt, in seconds. ``max_connections`` caps this client's
+    connections (so requests in flight) at once; further calls wait within their timeout.
+    ``proxy`` (``http://``, ``https://``, ``socks5://``, ``socks5h://``) is used for every
+    request; without it ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY`` decide, and
+    loopback hosts are always direct. Safe to share between threads; the GIL is released
+    while a call waits, and Ctrl-C interrupts a wait within 0.1 s.
     """
 
     def __init__(
@@ -50,11 +55,19 @@ class Client:
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         max_retries: int = 2,
+        max_connections: int = 100,
+        proxy: Optional[str] = None,
         _initial_backoff: Optional[float] = None,
     ) -> None:
         _native.refresh_log_level()
         self._native: Any = _native.Client(
-            api_key, base_url, float(timeout), max_retries, _initial_backoff
+            api_key,
+            base_url,
+            float(timeout),
+            max_retries,
+            _initial_backoff,
+            int(max_connections),
+            proxy,
         )
 
     @property
@@ -105,7 +118,8 @@ class Client:
     def wait_for_status(
         self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
     ) -> Status:
-        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``."""
+        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``
+        seconds, with the last status in ``e.last_status``."""
         return self._native.wait_for_status(  # type: ignore[no-any-return]
             _codes(targets), float(timeout), float(poll_interval)
         )
@@ -117,13 +131,17 @@ class Client:
         *,
         poll_interval: float = 1.0,
         user_agent: Optional[str] = None,
+        restore_session: bool = True,
     ) -> Status:
         """Pairs a phone: hands each fresh QR code to ``on_qr`` until the status is authenticated.
 
-        An exception raised by ``on_qr`` ends ``connect`` with that same exception.
+        In status 11, or 0 with a saved session, it first tries ``restore_session()`` (unless
+        ``restore_session=False``). ``TimeoutError`` after ``timeout`` seconds, with the last
+        status in ``e.last_status``; ``ApiError`` when the gateway drops QR codes at once. An
+        exception raised by ``on_qr`` ends ``connect`` with that same exception.
         """
         return self._native.connect(  # type: ignore[no-any-return]
-            on_qr, float(timeout), float(poll_interval), user_agent
+            on_qr, float(timeout), float(poll_interval), user_agent, bool(restore_session)
         )
 
     def close(self) -> None:
@@ -141,7 +159,7 @@ class Client:
 
 
 class AsyncClient:
-    """The asyncio client: the same calls as ``Client``, as coroutines.
+    """The asyncio client: the same calls and options as ``Client``, as coroutines.
 
     Requests run on the core's runtime, not on the event loop's thread; cancelling the task
     that awaits a call cancels the request. Safe to share between tasks and loops.
@@ -154,11 +172,19 @@ class AsyncClient:
         base_url: Optional[str] = None,
         timeout: float = 30.0,
         max_retries: int = 2,
+        max_connections: int = 100,
+        proxy: Optional[str] = None,
         _initial_backoff: Optional[float] = None,
     ) -> None:
         _native.refresh_log_level()
         self._native: Any = _native.AsyncClient(
-            api_key, base_url, float(timeout), max_retries, _initial_backoff
+            api_key,
+            base_url,
+            float(timeout),
+            max_retries,
+            _initial_backoff,
+            int(max_connections),
+            proxy,
         )
 
     @property
@@ -209,7 +235,8 @@ class AsyncClient:
     async def wait_for_status(
         self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
     ) -> Status:
-        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``."""
+        """Polls ``status()`` until its code is one of ``targets``; ``TimeoutError`` after ``timeout``
+        seconds, with the last status in ``e.last_status``."""
         return await self._native.wait_for_status(  # type: ignore[no-any-return]
             _codes(targets), float(timeout), float(poll_interval)
         )
@@ -221,11 +248,13 @@ class AsyncClient:
         *,
         poll_interval: float = 1.0,
         user_agent: Optional[str] = None,
+        restore_session: bool = True,
     ) -> Status:
         """Pairs a phone: hands each fresh QR code to ``on_qr`` until the status is authenticated.
 
         ``on_qr`` runs on this event loop and may be a coroutine function; an exception it
-        raises ends ``connect`` with that same exception.
+        raises ends ``connect`` with that same exception. Restore first, ``restore_session``
+        and the errors: as ``Client.connect``.
         """
         loop = asyncio.get_running_loop()
 
@@ -235,11 +264,12 @@ class AsyncClient:
                 await result
 
         def on_loop(qr: QrCode) -> None:
-            # Called on a runtime thread, which waits here for the loop to run the callback.
-            asyncio.run_coroutine_threadsafe(call(qr), loop).result()
+            # Called on a runtime thread, which waits here for the loop to run the callback
+            # (a loop closed by hand ends `connect`, whose result nobody awaits any more).
+            run_on_loop(loop, lambda: call(qr))
 
         return await self._native.connect(  # type: ignore[no-any-return]
-            on_loop, float(timeout), float(poll_interval), user_agent
+            on_loop, float(timeout), float(poll_interval), user_agent, bool(restore_session)
         )
 
     async def close(self) -> None:

@@ -8,7 +8,10 @@ attributes and can also derive from the builtin of the same meaning (``TimeoutEr
 from __future__ import annotations
 
 import builtins
-from typing import Any, Dict, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Type
+
+if TYPE_CHECKING:
+    from ._models import Status
 
 __all__ = [
     "ApiError",
@@ -38,6 +41,7 @@ class WitiError(Exception):
         status: Optional[int] = None,
         retry_after: Optional[float] = None,
         server_message: Optional[str] = None,
+        last_status: Optional[Status] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -51,6 +55,9 @@ class WitiError(Exception):
         self.retry_after = retry_after
         #: The server's own words, for ``api``.
         self.server_message = server_message
+        #: For a ``timeout`` of ``connect`` or ``wait_for_status``: the last ``Status`` the flow
+        #: received (its ``code`` says where it stopped); ``None`` otherwise.
+        self.last_status = last_status
 
     def __str__(self) -> str:
         return self.message

@@ -171,3 +171,9 @@ class Event(_Result):
     #: The event's own JSON text.
     json: str = field(repr=False)
     status: Optional[Status] = None
+    #: The instance (its WebID) the request named with ``wid=``; ``None`` when it named none.
+    #: It is the instance's key: left out of ``repr`` so that it does not reach logs.
+    wid: Optional[str] = field(default=None, repr=False)
+    #: A stable id (32 hex digits) from the instance and the event's text: a redelivered
+    #: body gives the same ids, two identical events in one body distinct ones.
+    id: str = ""

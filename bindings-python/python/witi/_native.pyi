@@ -27,7 +27,7 @@ DEFAULT_POLL_INTERVAL: float
 DEFAULT_CONNECT_TIMEOUT: float
 
 def init_types(models: ModuleType, errors: ModuleType) -> None: ...
-def decode_postback(body: bytes) -> List[Event]: ...
+def decode_postback(body: bytes, wid: Optional[str] = None) -> List[Event]: ...
 def error_codes() -> List[str]: ...
 def refresh_log_level() -> None: ...
 def shutdown() -> None: ...
@@ -41,6 +41,8 @@ class Client:
         timeout: float,
         max_retries: int,
         initial_backoff: Optional[float],
+        max_connections: int,
+        proxy: Optional[str],
     ) -> Client: ...
     @property
     def base_url(self) -> str: ...
@@ -65,6 +67,7 @@ class Client:
         timeout: float,
         poll_interval: float,
         user_agent: Optional[str],
+        restore_session: bool,
     ) -> Status: ...
 
 @final
@@ -76,6 +79,8 @@ class AsyncClient:
         timeout: float,
         max_retries: int,
         initial_backoff: Optional[float],
+        max_connections: int,
+        proxy: Optional[str],
     ) -> AsyncClient: ...
     @property
     def base_url(self) -> str: ...
@@ -101,13 +106,14 @@ class AsyncClient:
         timeout: float,
         poll_interval: float,
         user_agent: Optional[str],
+        restore_session: bool,
     ) -> Any: ...
 
 @final
 class WebhookServer:
     def __new__(
         cls,
-        callback: Callable[[Event], Any],
+        worker: Any,
         host: str,
         port: int,
         token: Optional[str],
@@ -119,5 +125,5 @@ class WebhookServer:
     def url(self) -> str: ...
     @property
     def closed(self) -> bool: ...
-    def close(self) -> None: ...
+    def close(self, grace: Optional[float] = None) -> None: ...
     def stop(self) -> None: ...

@@ -2,27 +2,83 @@
 
 The core's receiver does the HTTP, the decoding, the ordering and the error policy (a
 handler that raises is logged to the ``witi`` logger and the server goes on). This layer
-only lets the handler be a coroutine function: it is awaited on the event loop that was
-running where the server was created, or in a fresh ``asyncio.run`` when there was none.
+runs the handler on a daemon thread of its own (``_Worker``), and lets the handler be a
+coroutine function: it is awaited on the event loop that was running where the server was
+created, or in a fresh ``asyncio.run`` when there was none.
+
+Why a Python daemon thread rather than a thread of the core's runtime: a handler may run for
+long, and CPython knows how to leave its own daemon threads behind at exit; a foreign thread
+inside Python at exit is a crash hazard the exit hook must wait for (``src/runtime.rs``). So
+Ctrl-C leaves a busy receiver within ``INTERRUPT_GRACE``, not when the handler returns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import queue
+import sys
+import threading
 import warnings
 from typing import Any, Awaitable, Callable, Optional, Tuple, Union
 
 from . import _native
+from ._loop import NotStarted, run_on_loop
 from ._models import Event
 
 __all__ = ["WebhookServer", "listen"]
 
 Handler = Callable[[Event], Union[object, Awaitable[object]]]
+_Done = Callable[[Optional[BaseException]], None]
+
+#: Seconds that ``close()`` (and leaving a ``with`` block) waits for a running handler when it
+#: is called on an interrupt (a ``KeyboardInterrupt``, a ``SystemExit``, any exception that is
+#: not an ``Exception``): then it returns, and what is left winds down in the background until
+#: the process exits.
+INTERRUPT_GRACE = 0.5
 
 
 async def _await(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
+
+
+def _interrupted(exc: Optional[BaseException]) -> bool:
+    return exc is not None and not isinstance(exc, Exception)
+
+
+class _Worker:
+    """The handler's thread: runs what the core submits, one event at a time, in order.
+
+    ``submit`` and ``stop`` are called by the native server (``src/webhook.rs``); ``done``
+    is its ``HandlerDone``, told when the handler returned or what it raised.
+    """
+
+    def __init__(self, dispatch: Callable[[Event], None]) -> None:
+        self._dispatch = dispatch
+        self._jobs: queue.SimpleQueue[Optional[Tuple[Event, _Done]]] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="witi-webhook-handler", daemon=True)
+        self._thread.start()
+
+    def submit(self, event: Event, done: _Done) -> None:
+        self._jobs.put((event, done))
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            event, done = job
+            del job
+            try:
+                self._dispatch(event)
+            except BaseException as e:  # noqa: BLE001 - the core logs it and goes on
+                done(e)
+            else:
+                done(None)
+            del event, done
 
 
 class WebhookServer:
@@ -49,14 +105,22 @@ class WebhookServer:
         def dispatch(event: Event) -> None:
             result = handler(event)
             if inspect.isawaitable(result):
-                if loop is not None and not loop.is_closed():
-                    asyncio.run_coroutine_threadsafe(_await(result), loop).result()
-                else:
-                    asyncio.run(_await(result))
+                if loop is not None:
+                    try:
+                        run_on_loop(loop, lambda: _await(result))
+                        return
+                    except NotStarted:
+                        pass  # that loop was closed: as if there had been none
+                asyncio.run(_await(result))
 
         self._loop = loop
         _native.refresh_log_level()
-        self._native = _native.WebhookServer(dispatch, host, port, token, float(body_timeout))
+        worker = _Worker(dispatch)
+        try:
+            self._native = _native.WebhookServer(worker, host, port, token, float(body_timeout))
+        except BaseException:
+            worker.stop()
+            raise
 
     @property
     def url(self) -> str:
@@ -75,10 +139,19 @@ class WebhookServer:
     def close(self) -> None:
         """Stops accepting, lets the handler finish what was received, frees the port.
 
+        Called on an interrupt (while a ``KeyboardInterrupt`` or ``SystemExit`` is being
+        handled, or leaving a ``with`` block because of one), it waits at most
+        ``INTERRUPT_GRACE`` (0.5 s) for the handler, then returns: Ctrl-C ends the program at
+        once, and a handler still running is stopped with the process (its PostBack was not
+        answered, so the gateway sends it again).
+
         From a coroutine, use ``await aclose()``: an async handler needs the loop to finish.
         Called on that loop anyway, ``close()`` does not wait (waiting would stall the loop
         the handler needs): it stops the server in the background and warns.
         """
+        self._close(sys.exc_info()[1])
+
+    def _close(self, exc: Optional[BaseException]) -> None:
         try:
             running: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
         except RuntimeError:
@@ -88,27 +161,33 @@ class WebhookServer:
                 "WebhookServer.close() on the event loop does not wait for the handler; "
                 "use 'await server.aclose()' or 'async with'",
                 RuntimeWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller of close(), or the with statement
             )
             self._native.stop()
             return
-        self._native.close()
+        self._native.close(INTERRUPT_GRACE if _interrupted(exc) else None)
 
     async def aclose(self) -> None:
-        """``close()`` without blocking the event loop."""
-        await asyncio.get_running_loop().run_in_executor(None, self._native.close)
+        """``close()`` without blocking the event loop; on an interrupt (including the
+        ``CancelledError`` of a cancelled task, e.g. Ctrl-C under ``asyncio.run``), it also
+        waits at most ``INTERRUPT_GRACE``."""
+        await self._aclose(sys.exc_info()[1])
+
+    async def _aclose(self, exc: Optional[BaseException]) -> None:
+        grace = INTERRUPT_GRACE if _interrupted(exc) else None
+        await asyncio.get_running_loop().run_in_executor(None, self._native.close, grace)
 
     def __enter__(self) -> WebhookServer:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, exc: Optional[BaseException], tb: object) -> None:
+        self._close(exc)
 
     async def __aenter__(self) -> WebhookServer:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    async def __aexit__(self, exc_type: object, exc: Optional[BaseException], tb: object) -> None:
+        await self._aclose(exc)
 
     def __repr__(self) -> str:
         return f"WebhookServer(url={self.url!r})"

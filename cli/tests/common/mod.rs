@@ -2,6 +2,8 @@
 //! binary run against it, and a reader that turns a terminal QR back into its payload.
 #![allow(dead_code)] // each test file uses a part
 
+pub mod screen;
+
 use std::process::{Command, Output, Stdio};
 
 use witi_sim::{SimConfig, Simulator};
@@ -13,11 +15,13 @@ pub fn sim() -> Simulator {
     Simulator::start_blocking(SimConfig::default()).expect("simulator starts on loopback")
 }
 
-/// The built binary, with the simulator's URL and `KEY`, and a clean environment for colours.
+/// The built binary, with the simulator's URL and `KEY`, a clean environment for colours, and
+/// the build's own temporary folder (where QR images that are not drawn are saved).
 pub fn witi(sim: &Simulator) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_witi"));
     cmd.env("WITI_API_KEY", KEY)
         .env("WITI_BASE_URL", sim.url())
+        .env("TMPDIR", env!("CARGO_TARGET_TMPDIR"))
         .env_remove("NO_COLOR")
         .stdin(Stdio::null());
     cmd

@@ -54,11 +54,15 @@ fn normalise(text: &str) -> String {
     out
 }
 
+static REDACTOR: std::sync::LazyLock<crate::redact::Redactor> =
+    std::sync::LazyLock::new(|| crate::redact::Redactor::new("seed-fixture-key"));
+
 fn body<'a>(command: &'static str, text: &'a str) -> Body<'a> {
     Body {
         command,
         text,
         content_type: Some("application/json"),
+        redactor: &REDACTOR,
     }
 }
 

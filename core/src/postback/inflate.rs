@@ -1,8 +1,9 @@
 //! The byte-level helpers of PostBack decoding: lenient base64 and bounded decompression.
 //!
-//! Both are written for hostile input: nothing here allocates more than the caller's limit
-//! (plus one read chunk), and nothing panics.
+//! Both are written for hostile input: the inflater streams (it never holds its output), and
+//! nothing here panics.
 
+use super::array::Source;
 use base64::Engine;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -92,69 +93,73 @@ pub(super) enum InflateError {
     Truncated(Format),
 }
 
-/// Decompresses `data` (gzip, zlib or raw deflate, sniffed) into at most `limit` bytes.
+/// What an [`Inflater`] holds besides its output (flate2's state and its input buffer), for
+/// the decoding budget: miniz_oxide's inflate state is about 43 KB, the `BufReader` 32 KiB.
+pub(super) const INFLATER_BYTES: usize = 128 * 1024;
+
+/// Streams the decompressed text of `data` (gzip, zlib or raw deflate, sniffed), at most
+/// `limit` bytes of it.
 ///
-/// Reads through flate2's `Read` decoders one chunk at a time and stops as soon as the output
-/// passes `limit`, so a bomb (a few KB that expand to GBs) costs at most `limit` bytes of
-/// memory and the time to inflate that much. Like PHP's `zlib_decode`, a stream that looks
-/// like zlib but fails as zlib is tried again as raw deflate (a raw stream can start with two
-/// bytes that happen to form a valid zlib header).
+/// Streaming so that a bomb (a few KB that expand to GBs) costs one read chunk of memory and
+/// the time to inflate up to `limit`; the caller stops reading as soon as it has seen enough
+/// (a text that is not a JSON array is refused at its first byte). Like PHP's `zlib_decode`,
+/// a stream that looks like zlib but fails as zlib before producing anything is tried again
+/// as raw deflate (a raw stream can start with two bytes that happen to form a valid zlib
+/// header).
 ///
 /// A stream cut short is [`InflateError::Truncated`] (flate2 reports it as an unexpected end
 /// of file), not a quietly shorter text.
-pub(super) fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, InflateError> {
-    match sniff(data) {
-        Format::Gzip => read_bounded(flate2::read::GzDecoder::new(data), limit, Format::Gzip),
-        Format::Zlib => {
-            match read_bounded(flate2::read::ZlibDecoder::new(data), limit, Format::Zlib) {
-                Err(InflateError::Corrupt(_)) => {
-                    read_bounded(
-                        flate2::read::DeflateDecoder::new(data),
-                        limit,
-                        Format::Deflate,
-                    )
-                    .map_err(|e| match e {
-                        // Report the format the header claimed, not the fallback's.
-                        InflateError::Corrupt(_) => InflateError::Corrupt(Format::Zlib),
-                        other => other,
-                    })
-                }
-                other => other,
-            }
-        }
-        Format::Deflate => read_bounded(
-            flate2::read::DeflateDecoder::new(data),
+pub(super) struct Inflater<'a> {
+    data: &'a [u8],
+    /// The format the header claimed (named in errors even after the fallback).
+    format: Format,
+    reader: Box<dyn Read + Send + 'a>,
+    fell_back: bool,
+    produced: usize,
+    limit: usize,
+}
+
+impl<'a> Inflater<'a> {
+    pub(super) fn new(data: &'a [u8], limit: usize) -> Inflater<'a> {
+        let format = sniff(data);
+        let reader: Box<dyn Read + Send + 'a> = match format {
+            Format::Gzip => Box::new(flate2::read::GzDecoder::new(data)),
+            Format::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),
+            Format::Deflate => Box::new(flate2::read::DeflateDecoder::new(data)),
+        };
+        Inflater {
+            data,
+            format,
+            reader,
+            fell_back: false,
+            produced: 0,
             limit,
-            Format::Deflate,
-        ),
+        }
     }
 }
 
-/// How much one `read` asks for: big enough to keep the per-call overhead low, small enough
-/// that overshooting the limit by one chunk does not matter.
-const CHUNK: usize = 64 * 1024;
-
-fn read_bounded(
-    mut reader: impl Read,
-    limit: usize,
-    format: Format,
-) -> Result<Vec<u8>, InflateError> {
-    let mut out = Vec::new();
-    let mut chunk = vec![0u8; CHUNK];
-    loop {
-        let n = match reader.read(&mut chunk) {
-            Ok(0) => return Ok(out),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                return Err(InflateError::Truncated(format));
+impl Source for Inflater<'_> {
+    fn read(&mut self, out: &mut [u8]) -> Result<usize, InflateError> {
+        loop {
+            match self.reader.read(out) {
+                Ok(n) => {
+                    self.produced += n;
+                    if self.produced > self.limit {
+                        return Err(InflateError::TooLarge);
+                    }
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    return Err(InflateError::Truncated(self.format));
+                }
+                Err(_) if self.format == Format::Zlib && self.produced == 0 && !self.fell_back => {
+                    self.fell_back = true;
+                    self.reader = Box::new(flate2::read::DeflateDecoder::new(self.data));
+                }
+                Err(_) => return Err(InflateError::Corrupt(self.format)),
             }
-            Err(_) => return Err(InflateError::Corrupt(format)),
-        };
-        if n > limit.saturating_sub(out.len()) {
-            return Err(InflateError::TooLarge);
         }
-        out.extend_from_slice(&chunk[..n]);
     }
 }
 

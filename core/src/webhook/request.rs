@@ -1,12 +1,12 @@
 //! One connection and its requests: the HTTP side of the receiver (see the parent module for
 //! the rules it applies).
 
-use super::{Job, Shared, stopped};
-use crate::postback::decode_postback_with;
+use super::{Job, Shared, encoding, redelivery, stopped};
+use crate::postback::{ByteBuf, Exhausted, Failure, Grant, decode_with_grant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body as _, Incoming};
-use hyper::header::{ALLOW, CONNECTION, CONTENT_TYPE, HeaderValue};
+use hyper::header::{ACCEPT_ENCODING, ALLOW, CONNECTION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
 /// How long a client may take to send a request's headers. Fixed rather than tied to
 /// `body_timeout`: hyper also applies it to idle keep-alive connections, and a short value
@@ -59,6 +59,8 @@ pub(super) async fn connection(
 struct Seen {
     body_bytes: usize,
     events: usize,
+    /// A redelivery of events already handled or being handled.
+    redelivery: bool,
 }
 
 /// Handles one request and logs it (never the path or query: they hold secrets).
@@ -70,6 +72,7 @@ async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
         %method,
         body_bytes = seen.body_bytes,
         events = seen.events,
+        redelivery = seen.redelivery,
         status = response.status().as_u16(),
         "webhook request"
     );
@@ -89,14 +92,35 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
             return text(StatusCode::UNAUTHORIZED, "missing or wrong token");
         }
     }
-    let max = shared.limits.max_body_bytes;
+    let codings = match encoding::codings(req.headers()) {
+        Ok(codings) => codings,
+        Err(name) => {
+            let mut response = text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &format!("unsupported Content-Encoding `{name}`; gzip and deflate are accepted"),
+            );
+            response
+                .headers_mut()
+                .insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate"));
+            close(&mut response);
+            return response;
+        }
+    };
+    let wid = param(req.uri(), "wid").map(|v| String::from_utf8_lossy(&v).into_owned());
+    let limits = shared.limits;
+    let max = limits.max_body_bytes;
     if req.body().size_hint().lower() > max as u64 {
         return too_large(max);
     }
-    let reading = tokio::time::timeout(shared.body_timeout, read_body(req.into_body(), max));
+    let mut grant = Grant::empty();
+    let reading = tokio::time::timeout(
+        shared.body_timeout,
+        read_body(req.into_body(), max, &mut grant, limits.budget_wait),
+    );
     let body = match reading.await {
         Ok(Ok(body)) => body,
         Ok(Err(BodyError::TooLarge)) => return too_large(max),
+        Ok(Err(BodyError::Busy)) => return busy(),
         Ok(Err(BodyError::Broken)) => {
             return text(StatusCode::BAD_REQUEST, "the body could not be read");
         }
@@ -107,26 +131,93 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
         }
     };
     seen.body_bytes = body.len();
-    // Decoding may inflate up to the decompressed limit (tens of MB): keep it off the
-    // threads that serve other connections.
-    let limits = shared.limits;
-    let decoded = tokio::task::spawn_blocking(move || decode_postback_with(&body, &limits)).await;
-    let events = match decoded {
-        Ok(Ok(events)) => events,
-        Ok(Err(e)) => return text(StatusCode::BAD_REQUEST, &e.to_string()),
+    // Inflating and decoding may take milliseconds: keep them off the threads that serve
+    // other connections. The grant travels with the bytes it pays for.
+    let decoded = tokio::task::spawn_blocking(move || {
+        let body = if codings.is_empty() {
+            body
+        } else {
+            encoding::decode(body, &codings, max, &mut grant).map_err(|e| match e {
+                encoding::DecodeError::TooLarge => Refusal::TooLarge,
+                encoding::DecodeError::Budget => Refusal::Busy,
+                encoding::DecodeError::Corrupt(name) => {
+                    Refusal::Invalid(format!("the body is not valid {name} data"))
+                }
+            })?
+        };
+        let events = decode_with_grant(&body, wid.as_deref(), &limits, &mut grant);
+        // The body is freed here; what it cost leaves the grant, the events' cost stays.
+        grant.release(body.footprint());
+        drop(body);
+        match events {
+            Ok(events) => Ok((events, grant)),
+            Err(Failure::Invalid(why)) => Err(Refusal::Invalid(format!("postback: {why}"))),
+            Err(Failure::Busy { .. }) => Err(Refusal::Busy),
+            Err(e @ Failure::OverBudget { .. }) => Err(Refusal::Invalid(e.to_string())),
+        }
+    })
+    .await;
+    let (events, grant) = match decoded {
+        Ok(Ok(decoded)) => decoded,
+        Ok(Err(Refusal::TooLarge)) => return too_large(max),
+        Ok(Err(Refusal::Busy)) => return busy(),
+        Ok(Err(Refusal::Invalid(why))) => return text(StatusCode::BAD_REQUEST, &why),
         Err(_) => return text(StatusCode::INTERNAL_SERVER_ERROR, "decoding failed"),
     };
     seen.events = events.len();
-    if !events.is_empty() {
-        let (done, handled) = oneshot::channel();
-        if shared.jobs.send(Job { events, done }).await.is_err() {
-            return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+    if events.is_empty() {
+        return text(StatusCode::OK, "OK");
+    }
+    let key = redelivery::key(&events);
+    let mut handled = match shared.deliveries.begin(key) {
+        redelivery::Seen::Recent => {
+            seen.redelivery = true;
+            return text(StatusCode::OK, "OK (already handled)");
         }
-        // If the client hangs up meanwhile, this future is dropped; the events are queued
-        // and still reach the handler.
-        let _ = handled.await;
+        redelivery::Seen::InFlight(handled) => {
+            seen.redelivery = true;
+            handled
+        }
+        redelivery::Seen::New(done, handled) => {
+            let job = Job {
+                events,
+                grant,
+                done,
+            };
+            if shared.jobs.send(job).await.is_err() {
+                shared.deliveries.forget(&key);
+                return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+            }
+            handled
+        }
+    };
+    // If the client hangs up meanwhile, this future is dropped; the events are queued and
+    // still reach the handler, and a redelivery waits for them instead of running them again.
+    if handled.wait_for(Option::is_some).await.is_err() {
+        shared.deliveries.forget(&key);
+        return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
     }
     text(StatusCode::OK, "OK")
+}
+
+/// Why a read body was not turned into events.
+enum Refusal {
+    TooLarge,
+    Busy,
+    Invalid(String),
+}
+
+/// 503 with `Retry-After`: the process-wide decoding budget is held by other requests.
+fn busy() -> Response<Full<Bytes>> {
+    let mut response = text(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy decoding other PostBacks; retry shortly",
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    close(&mut response);
+    response
 }
 
 fn text(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
@@ -158,40 +249,104 @@ fn too_large(max: usize) -> Response<Full<Bytes>> {
 enum BodyError {
     TooLarge,
     Broken,
+    Busy,
 }
 
 /// Reads the body, stopping as soon as it passes `max` bytes (chunked bodies announce no
-/// size, so counting is the only bound).
-async fn read_body(mut body: Incoming, max: usize) -> std::result::Result<Vec<u8>, BodyError> {
+/// size, so counting is the only bound). Every byte buffered is drawn from `grant` first: a
+/// body with a `Content-Length` takes it all before reading (waiting up to `wait` while the
+/// request holds nothing, so a request that must wait leaves its bytes in the kernel's socket
+/// buffer, not in ours); a chunked body takes a first chunk that way, then grows only with
+/// what is free at once.
+async fn read_body(
+    mut body: Incoming,
+    max: usize,
+    grant: &mut Grant,
+    wait: Duration,
+) -> std::result::Result<ByteBuf, BodyError> {
     let hint = usize::try_from(body.size_hint().lower()).unwrap_or(max);
-    // Don't trust a header with the allocation: grow past 1 MiB only as data arrives.
-    let mut buf = Vec::with_capacity(hint.min(max).min(1 << 20));
+    let exact = body.size_hint().exact().is_some();
+    // Don't trust a header past the limit; without one, start with one chunk.
+    let first = if exact {
+        hint.min(max)
+    } else {
+        hint.min(max).min(1 << 16)
+    };
+    reserve_waiting(grant, first.max(1), wait).await?;
+    let mut buf = ByteBuf::with_max(max);
+    let mut accounted = first.max(1);
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|_| BodyError::Broken)?;
         if let Ok(data) = frame.into_data() {
-            if data.len() > max - buf.len() {
+            if !buf.extend_from_slice(&data) {
                 return Err(BodyError::TooLarge);
             }
-            buf.extend_from_slice(&data);
+            let footprint = buf.footprint();
+            if footprint > accounted {
+                grant
+                    .reserve(footprint - accounted, Duration::ZERO)
+                    .map_err(|_| BodyError::Busy)?;
+                accounted = footprint;
+            }
         }
     }
+    // Keep the grant equal to what `buf` holds, which is what the caller gives back.
+    if accounted > buf.footprint() {
+        grant.release(accounted - buf.footprint());
+    }
     Ok(buf)
+}
+
+/// The first reservation of a request, which may wait: on a blocking thread, since the
+/// budget is shared with synchronous `decode_postback` calls.
+async fn reserve_waiting(
+    grant: &mut Grant,
+    bytes: usize,
+    wait: Duration,
+) -> std::result::Result<(), BodyError> {
+    // Usually free: no thread hop then.
+    match grant.reserve(bytes, Duration::ZERO) {
+        Ok(()) => return Ok(()),
+        Err(Exhausted::OverTotal { .. }) => return Err(BodyError::TooLarge),
+        Err(Exhausted::Busy) if grant.held() > 0 || wait.is_zero() => {
+            return Err(BodyError::Busy);
+        }
+        Err(Exhausted::Busy) => {}
+    }
+    let mut taken = std::mem::replace(grant, Grant::empty());
+    let (result, taken) = tokio::task::spawn_blocking(move || {
+        let result = taken.reserve(bytes, wait);
+        (result, taken)
+    })
+    .await
+    .map_err(|_| BodyError::Busy)?;
+    *grant = taken;
+    match result {
+        Ok(()) => Ok(()),
+        Err(Exhausted::Busy) => Err(BodyError::Busy),
+        Err(Exhausted::OverTotal { .. }) => Err(BodyError::TooLarge),
+    }
+}
+
+/// The first `name` parameter, percent-decoded, from the query string or the `&`-separated
+/// tail of the path (the gateway appends `&wid=<WebID>` to the PostBack URL without a `?`).
+fn param(uri: &hyper::Uri, name: &str) -> Option<Vec<u8>> {
+    let in_path = uri.path().split_once('&').map(|(_, tail)| tail);
+    [uri.query(), in_path]
+        .into_iter()
+        .flatten()
+        .flat_map(|params| params.split('&'))
+        .find_map(|pair| match pair.split_once('=') {
+            Some((key, value)) if key == name => Some(percent_decode(value)),
+            _ => None,
+        })
 }
 
 /// Whether the request carries `token=<expected>`, in the query string or in the
 /// `&`-separated tail of the path. The first `token` found is compared in constant time (only
 /// the length can leak, which a token of a fixed length makes moot).
 fn token_matches(uri: &hyper::Uri, expected: &str) -> bool {
-    let in_path = uri.path().split_once('&').map(|(_, tail)| tail);
-    let found = [uri.query(), in_path]
-        .into_iter()
-        .flatten()
-        .flat_map(|params| params.split('&'))
-        .find_map(|pair| match pair.split_once('=') {
-            Some(("token", value)) => Some(percent_decode(value)),
-            _ => None,
-        });
-    match found {
+    match param(uri, "token") {
         Some(got) => got.ct_eq(expected.as_bytes()).into(),
         None => false,
     }
@@ -236,5 +391,20 @@ mod tests {
         assert!(!token_matches(&uri("/hook?token=abd&wid=X"), "abc"));
         assert!(!token_matches(&uri("/hook&wid=X"), "abc"));
         assert!(!token_matches(&uri("/hook?xtoken=abc"), "abc"));
+    }
+
+    #[test]
+    fn wid_in_query_or_path_tail_percent_decoded() {
+        let uri = |s: &str| s.parse::<hyper::Uri>().expect("valid uri");
+        assert_eq!(
+            param(&uri("/hook?wid=K3y%2B%2f"), "wid"),
+            Some(b"K3y+/".to_vec())
+        );
+        assert_eq!(
+            param(&uri("/hook&token=t&wid=abc"), "wid"),
+            Some(b"abc".to_vec())
+        );
+        assert_eq!(param(&uri("/hook?token=t"), "wid"), None);
+        assert_eq!(param(&uri("/hook?xwid=1"), "wid"), None);
     }
 }

@@ -673,11 +673,12 @@ public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
      * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-     * and returns that status. A `Timeout` after `timeout`; an exception thrown by `onQr`
-     * ends it as `WitiException.Callback` (the Kotlin `connect { }` extension rethrows the
-     * original exception instead).
+     * and returns that status. In status 11, or 0 with a saved session, it first tries
+     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+     * Kotlin `connect { }` extension rethrows the original exception instead).
      */
-    func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval?, userAgent: String?) async throws  -> Status
+    func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval?, userAgent: String?, restoreSession: Bool) async throws  -> Status
     
     /**
      * `disconnect.aspx`: logs the phone out for good.
@@ -713,7 +714,7 @@ public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
      * Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
-     * when `timeout` runs out first.
+     * (with `lastStatus`) when `timeout` runs out first.
      */
     func waitForStatus(targets: [StatusCode], timeout: TimeInterval, pollInterval: TimeInterval?) async throws  -> Status
     
@@ -838,16 +839,17 @@ open func closeSession()async throws  -> SessionResult  {
     
     /**
      * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-     * and returns that status. A `Timeout` after `timeout`; an exception thrown by `onQr`
-     * ends it as `WitiException.Callback` (the Kotlin `connect { }` extension rethrows the
-     * original exception instead).
+     * and returns that status. In status 11, or 0 with a saved session, it first tries
+     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+     * Kotlin `connect { }` extension rethrows the original exception instead).
      */
-open func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval? = nil, userAgent: String? = nil)async throws  -> Status  {
+open func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval? = nil, userAgent: String? = nil, restoreSession: Bool = true)async throws  -> Status  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_witi_uniffi_fn_method_client_connect(
-                        self.uniffiCloneHandle(),FfiConverterTypeQrHandler_lower(onQr),FfiConverterDuration.lower(timeout),FfiConverterOptionDuration.lower(pollInterval),FfiConverterOptionString.lower(userAgent)
+                        self.uniffiCloneHandle(),FfiConverterTypeQrHandler_lower(onQr),FfiConverterDuration.lower(timeout),FfiConverterOptionDuration.lower(pollInterval),FfiConverterOptionString.lower(userAgent),FfiConverterBool.lower(restoreSession)
                 )
             },
             pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
@@ -976,7 +978,7 @@ open func status()async throws  -> Status  {
     
     /**
      * Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
-     * when `timeout` runs out first.
+     * (with `lastStatus`) when `timeout` runs out first.
      */
 open func waitForStatus(targets: [StatusCode], timeout: TimeInterval, pollInterval: TimeInterval? = nil)async throws  -> Status  {
     return
@@ -1950,6 +1952,17 @@ public struct ClientOptions: Equatable, Hashable, CustomStringConvertible {
      * The wait before the first retry, doubling each time (0.5 s). For tests and tuning.
      */
     public let initialBackoff: TimeInterval?
+    /**
+     * At most this many connections (requests in flight) at once from this client (100);
+     * further calls wait within their timeout. Zero is an `InvalidArgument`.
+     */
+    public let maxConnections: UInt32?
+    /**
+     * A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+     * it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+     * Never shown by `toString()` (it may hold a password).
+     */
+    public let proxy: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1968,12 +1981,23 @@ public struct ClientOptions: Equatable, Hashable, CustomStringConvertible {
          */maxRetries: UInt32? = nil, 
         /**
          * The wait before the first retry, doubling each time (0.5 s). For tests and tuning.
-         */initialBackoff: TimeInterval? = nil) {
+         */initialBackoff: TimeInterval? = nil, 
+        /**
+         * At most this many connections (requests in flight) at once from this client (100);
+         * further calls wait within their timeout. Zero is an `InvalidArgument`.
+         */maxConnections: UInt32? = nil, 
+        /**
+         * A proxy for every request (`http://`, `https://`, `socks5://`, `socks5h://`); without
+         * it `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY` decide, loopback always direct.
+         * Never shown by `toString()` (it may hold a password).
+         */proxy: String? = nil) {
         self.apiKey = apiKey
         self.baseUrl = baseUrl
         self.timeout = timeout
         self.maxRetries = maxRetries
         self.initialBackoff = initialBackoff
+        self.maxConnections = maxConnections
+        self.proxy = proxy
     }
 
     
@@ -2007,7 +2031,9 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
                 timeout: FfiConverterOptionDuration.read(from: &buf), 
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
-                initialBackoff: FfiConverterOptionDuration.read(from: &buf)
+                initialBackoff: FfiConverterOptionDuration.read(from: &buf), 
+                maxConnections: FfiConverterOptionUInt32.read(from: &buf), 
+                proxy: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2017,6 +2043,8 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionDuration.write(value.timeout, into: &buf)
         FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
         FfiConverterOptionDuration.write(value.initialBackoff, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxConnections, into: &buf)
+        FfiConverterOptionString.write(value.proxy, into: &buf)
     }
 }
 
@@ -2216,16 +2244,36 @@ public struct Event: Equatable, Hashable {
      */
     public let json: String
     public let status: Status?
+    /**
+     * The instance (its WebID) the request named with `wid=`, percent-decoded; null when it
+     * named none. It is the instance's key: keep it out of logs.
+     */
+    public let wid: String?
+    /**
+     * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+     * gives the same ids, two identical events in one body distinct ones.
+     */
+    public let id: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(kind: EventKind, 
         /**
          * The event's own JSON text.
-         */json: String, status: Status?) {
+         */json: String, status: Status?, 
+        /**
+         * The instance (its WebID) the request named with `wid=`, percent-decoded; null when it
+         * named none. It is the instance's key: keep it out of logs.
+         */wid: String? = nil, 
+        /**
+         * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+         * gives the same ids, two identical events in one body distinct ones.
+         */id: String) {
         self.kind = kind
         self.json = json
         self.status = status
+        self.wid = wid
+        self.id = id
     }
 
     
@@ -2246,7 +2294,9 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             try Event(
                 kind: FfiConverterTypeEventKind.read(from: &buf), 
                 json: FfiConverterString.read(from: &buf), 
-                status: FfiConverterOptionTypeStatus.read(from: &buf)
+                status: FfiConverterOptionTypeStatus.read(from: &buf), 
+                wid: FfiConverterOptionString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -2254,6 +2304,8 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         FfiConverterTypeEventKind.write(value.kind, into: &buf)
         FfiConverterString.write(value.json, into: &buf)
         FfiConverterOptionTypeStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.wid, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
     }
 }
 
@@ -3087,9 +3139,11 @@ enum WitiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case HttpStatus(code: String, detail: String, status: Int32
     )
     /**
-     * No full answer within the timeout.
+     * No full answer within the timeout; for `connect` and `wait_for_status`, the target was
+     * not reached in time and `last_status` is the last status the flow received (null when
+     * none was answered).
      */
-    case Timeout(code: String, detail: String
+    case Timeout(code: String, detail: String, lastStatus: Status?
     )
     /**
      * The request could not be sent or the connection broke.
@@ -3180,7 +3234,8 @@ public struct FfiConverterTypeWitiError: FfiConverterRustBuffer {
             )
         case 5: return .Timeout(
             code: try FfiConverterString.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
+            detail: try FfiConverterString.read(from: &buf), 
+            lastStatus: try FfiConverterOptionTypeStatus.read(from: &buf)
             )
         case 6: return .Connection(
             code: try FfiConverterString.read(from: &buf), 
@@ -3243,10 +3298,11 @@ public struct FfiConverterTypeWitiError: FfiConverterRustBuffer {
             FfiConverterInt32.write(status, into: &buf)
             
         
-        case let .Timeout(code,detail):
+        case let .Timeout(code,detail,lastStatus):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
+            FfiConverterOptionTypeStatus.write(lastStatus, into: &buf)
             
         
         case let .Connection(code,detail):
@@ -3787,13 +3843,15 @@ public func statusCodeOf(code: Int64) -> StatusCode  {
 }
 /**
  * Decodes a PostBack body (plain JSON, `BULK,` or `BULKGZ,`) into its events, in order.
- * `Postback` when it does not decode or breaks a limit.
+ * `wid` is the request's `wid` query parameter (the instance): every event carries it and it
+ * enters each event's `id`. `Postback` when it does not decode or breaks a limit.
  */
-public func decodePostback(body: Data)throws  -> [Event]  {
+public func decodePostback(body: Data, wid: String? = nil)throws  -> [Event]  {
     return try  FfiConverterSequenceTypeEvent.lift(try rustCallWithError(FfiConverterTypeWitiError_lift) {
         uniffiCallStatus in
     uniffi_witi_uniffi_fn_func_decode_postback(
-        FfiConverterData.lower(body),uniffiCallStatus
+        FfiConverterData.lower(body),
+        FfiConverterOptionString.lower(wid),uniffiCallStatus
     )
 })
 }
@@ -3825,7 +3883,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_func_status_code_of() != 53435) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_func_decode_postback() != 49006) {
+    if (uniffi_witi_uniffi_checksum_func_decode_postback() != 35963) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_client_base_url() != 40394) {
@@ -3837,7 +3895,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_method_client_close_session() != 41329) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_method_client_connect() != 30387) {
+    if (uniffi_witi_uniffi_checksum_method_client_connect() != 31068) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_client_disconnect() != 6862) {
@@ -3858,7 +3916,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_method_client_status() != 14812) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_method_client_wait_for_status() != 3425) {
+    if (uniffi_witi_uniffi_checksum_method_client_wait_for_status() != 22816) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_qrhandler_on_qr() != 12461) {

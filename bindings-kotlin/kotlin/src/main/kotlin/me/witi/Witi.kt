@@ -49,42 +49,64 @@ val WitiException.detail: String
     }
 
 /**
+ * What a callback of ours hands back to uniffi when the caller's code threw anything at all.
+ * The generated callback code catches only `Exception`: an `Error` (`AssertionError`, the
+ * `NotImplementedError` of `TODO()`) would escape it, be logged by JNA and leave the core
+ * believing the call succeeded. So our wrappers catch `Throwable` and always throw this.
+ * ("callback" is the stable code of `sdk-surface.md`.)
+ */
+private fun callbackFailure(what: String, thrown: Throwable) =
+    WitiException.Callback(code = "callback", detail = "$what threw ${thrown.stackTraceToString()}")
+
+/**
  * Pairs a phone, calling [onQr] with each fresh QR code, and returns the status once
- * authenticated. An exception thrown by [onQr] ends the pairing and is rethrown here as
- * itself (not wrapped); cancelling the coroutine cancels the pairing.
+ * authenticated. In status 11, or 0 with a saved session, it first tries `restoreSession()`
+ * unless [restoreSession] is false. A timeout throws [WitiException.Timeout] with
+ * `lastStatus`. Anything thrown by [onQr] (an `Exception` or an `Error` such as
+ * `AssertionError` or `TODO()`'s `NotImplementedError`) ends the pairing at once and is
+ * rethrown here as itself (not wrapped); cancelling the coroutine cancels the pairing.
  */
 suspend fun Client.connect(
     timeout: Duration,
     pollInterval: Duration? = null,
     userAgent: String? = null,
+    restoreSession: Boolean = true,
     onQr: (QrCode) -> Unit,
 ): Status {
-    var thrown: Throwable? = null
+    // Set on the core's thread, read here once the call has ended.
+    val thrown = java.util.concurrent.atomic.AtomicReference<Throwable?>(null)
     val handler = object : QrHandler {
         override fun onQr(qr: QrCode) {
             try {
                 onQr(qr)
             } catch (e: Throwable) {
-                thrown = e
-                throw e
+                thrown.set(e)
+                throw callbackFailure("onQr", e)
             }
         }
     }
     try {
-        return connect(handler, timeout, pollInterval, userAgent)
+        return connect(handler, timeout, pollInterval, userAgent, restoreSession)
     } catch (e: WitiException.Callback) {
-        throw thrown ?: e
+        throw thrown.get() ?: e
     }
 }
 
 /**
  * Starts a PostBack receiver on [address] (`"127.0.0.1:0"` picks a free port) that calls
  * [handler] once per event, in order, on a background thread. Close it (or call `stop()`)
- * to stop it.
+ * to stop it. Anything [handler] throws (an `Error` too) is logged by the core at WARN with
+ * its stack trace (see [setLogger]), the event is acknowledged and the receiver keeps serving.
  */
 fun listen(address: String, token: String? = null, handler: (Event) -> Unit): WebhookServer =
     WebhookServer(address, object : WebhookHandler {
-        override fun onEvent(event: Event) = handler(event)
+        override fun onEvent(event: Event) {
+            try {
+                handler(event)
+            } catch (e: Throwable) {
+                throw callbackFailure("the webhook handler", e)
+            }
+        }
     }, token)
 
 /** The status's code as its number (10 for `AUTHENTICATED`). */

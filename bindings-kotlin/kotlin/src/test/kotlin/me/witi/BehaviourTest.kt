@@ -61,17 +61,18 @@ class BehaviourTest {
     @Test
     fun `cancelling connect stops generating QR codes`() = runBlocking {
         val key = Sim.freshKey("cancel-connect")
-        Sim.control("POST", "instances/$key/config", mapOf("qr_ttl_ms" to 100))
+        // 1 s codes: the core never refreshes faster than the ttl (nor than once a second).
+        Sim.control("POST", "instances/$key/config", mapOf("qr_ttl_ms" to 1000))
         Sim.client(key).use { client ->
             val job = launch(Dispatchers.Default) {
                 client.connect(Duration.ofSeconds(30), Duration.ofMillis(20)) { }
             }
-            delay(600)
+            delay(1600)
             assertTrue(calls(key, "generate_qrcode.aspx") >= 2, "it was refreshing codes")
             job.cancelAndJoin()
             delay(150)
             val after = calls(key, "generate_qrcode.aspx")
-            delay(500)
+            delay(1200)
             assertEquals(after, calls(key, "generate_qrcode.aspx"))
         }
     }

@@ -127,6 +127,11 @@ class Scenario(private val file: String, private val scenario: JsonNode) {
                 checkNoKey(e)
                 check(wantError != null) { "unexpected error [${e.code}] $e" }
                 checkError(e, wantError)
+                expect.get("qr_count")?.let { want ->
+                    check(Matchers.matches(Sim.mapper.valueToTree(qrCount.get()), want)) {
+                        "qr_count: expected $want, got ${qrCount.get()}"
+                    }
+                }
             },
         )
     }
@@ -151,6 +156,19 @@ class Scenario(private val file: String, private val scenario: JsonNode) {
         want.get("message_contains")?.let { text ->
             check(e.message.orEmpty().contains(text.asText())) { "expected the message to contain $text: ${e.message}" }
         }
+        want.get("last_status")?.let { fields ->
+            val last = (e as? WitiException.Timeout)?.lastStatus
+            if (fields.isNull) {
+                check(last == null) { "expected no lastStatus, got $last" }
+            } else {
+                checkNotNull(last) { "expected lastStatus $fields, got none" }
+                val tree = Tree.of(last)
+                fields.fields().forEach { (path, matcher) ->
+                    val got = Matchers.lookup(tree, path)
+                    check(Matchers.matches(got, matcher)) { "lastStatus.$path: expected $matcher, got ${got ?: "absent"}" }
+                }
+            }
+        }
     }
 
     private suspend fun simStep(verb: String, step: JsonNode) {
@@ -161,6 +179,7 @@ class Scenario(private val file: String, private val scenario: JsonNode) {
                 put("code", step.get("code"))
                 step.get("status_string")?.let { put("status_string", it) }
             })
+            "status_script" -> Sim.control("POST", "instances/$key/status_script", mapOf("answers" to step.get("answers")))
             "expect_calls" -> {
                 val (status, snapshot) = Sim.control("GET", "instances/$key")
                 val command = step.get("command").asText()
@@ -214,7 +233,11 @@ class Scenario(private val file: String, private val scenario: JsonNode) {
             "connect" -> {
                 val scanAt = args.get("scan_qr_number")?.asLong()
                 Tree.of(
-                    c.connect(ms(args, "timeout_ms", 30_000), ms(args, "poll_interval_ms", 1000)) {
+                    c.connect(
+                        ms(args, "timeout_ms", 30_000),
+                        ms(args, "poll_interval_ms", 1000),
+                        restoreSession = args.get("restore_session")?.asBoolean() ?: true,
+                    ) {
                         if (qrCount.incrementAndGet() == scanAt) {
                             // The callback must not block the flow: scan from another coroutine.
                             scanScope.launch { Sim.control("POST", "instances/$key/scan", emptyMap<String, Any>()) }
@@ -225,7 +248,7 @@ class Scenario(private val file: String, private val scenario: JsonNode) {
             "decode_postback" -> {
                 val body = str(args, "body_base64")?.let { Base64.getDecoder().decode(it) }
                     ?: File(Sim.repo, "tests/fixtures/${str(args, "body_file")}").readBytes()
-                Tree.of(mapOf("events" to decodePostback(body)))
+                Tree.of(mapOf("events" to decodePostback(body, str(args, "wid"))))
             }
             else -> error("unknown call $call")
         }

@@ -24,7 +24,8 @@ class RedactionTest {
         val options = ClientOptions(apiKey = key, baseUrl = Sim.url)
         assertNoKey(options.toString())
         assertEquals(
-            "ClientOptions(apiKey=<redacted>, baseUrl=\"${Sim.url}\", timeout=null, maxRetries=null, initialBackoff=null)",
+            "ClientOptions(apiKey=<redacted>, baseUrl=\"${Sim.url}\", timeout=null, maxRetries=null, initialBackoff=null, " +
+                "maxConnections=null, proxy=null)",
             options.toString(),
         )
         Client(options).use { client ->
