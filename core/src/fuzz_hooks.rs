@@ -12,12 +12,20 @@
 use crate::error::Result;
 use crate::model::{ClearResult, QrCode, SessionResult, Status};
 use crate::parse::{self, Body};
+use crate::redact::Redactor;
+use std::sync::LazyLock;
+
+/// A redactor for a key with every character class the encoders treat specially, so the
+/// fuzzed texts also exercise the redaction of snippets.
+static REDACTOR: LazyLock<Redactor> =
+    LazyLock::new(|| Redactor::with_secrets("K3y+/=%41 fuzz-SECRET", []));
 
 fn body<'a>(command: &'static str, text: &'a str) -> Body<'a> {
     Body {
         command,
         text,
         content_type: Some("application/json"),
+        redactor: &REDACTOR,
     }
 }
 
@@ -43,7 +51,7 @@ pub fn clear_response(text: &str) -> Result<ClearResult> {
 
 /// The connection information in a session answer's `Status` string.
 pub fn status_from_text(text: &str) -> Option<Status> {
-    parse::status_from_text(text)
+    parse::status::status_from_text(text)
 }
 
 /// The SVG of a QR code's `qr` value (a data URL, bare base64 or bare SVG).
@@ -51,7 +59,8 @@ pub fn svg_from_data_url(value: &str) -> Option<String> {
     parse::svg_from_data_url(value)
 }
 
-/// The snippet of an answer that `decode` errors quote (cut on a character boundary).
+/// The snippet of an answer that `decode` errors quote: redacted whole, then cut on a
+/// character boundary.
 pub fn snippet(text: &str) -> String {
-    parse::snippet(text)
+    REDACTOR.snippet(text)
 }

@@ -1,8 +1,6 @@
-//! Decoder findings of the fuzzing work (`fuzz/`, issue 10 §6) whose fix belongs to the
-//! decoder's rewrite (issue 10 §2), kept here as failing tests until that lands. They are
-//! `#[ignore]`d so that `cargo test` stays green meanwhile; run them with
-//! `cargo test -p witi --test fuzz_regressions -- --ignored`, and drop the `#[ignore]` once
-//! they pass.
+//! Decoder findings of the fuzzing work (`fuzz/`, issue 10 §6): inputs that once cost far
+//! more than their size (fixed by the streaming decoder of issue 10 §2), kept as regression
+//! tests.
 //!
 //! Memory is measured with a counting global allocator (this test binary's own), so the test
 //! is about bytes held, not time.
@@ -68,7 +66,7 @@ fn peak_above_baseline<T>(f: impl FnOnce() -> T) -> (T, usize) {
 /// decoder's memory for one body must stay within what its limits allow to hold: the
 /// inflated text and the event's own text, each at most `max_decompressed_bytes`.
 #[test]
-#[ignore = "issue 10 §2: the decoder builds a JSON tree per event; fixed by the decoder rewrite"]
+
 fn a_small_bulkgz_body_of_zeros_stays_within_its_limits() {
     let body = include_bytes!("../../tests/fixtures/postback/zeros-bomb-64k.bulkgz");
     assert!(body.len() <= 64 * 1024);
