@@ -5,6 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use std::time::Duration;
 use witi::{EventKind, PostbackLimits, decode_postback, decode_postback_with};
 
 /// Small enough that a few-KB input can pass each bound.
@@ -12,6 +13,8 @@ const SMALL: PostbackLimits = PostbackLimits {
     max_body_bytes: 4096,
     max_decompressed_bytes: 8192,
     max_events: 4,
+    max_event_bytes: 2048,
+    budget_wait: Duration::from_millis(100),
 };
 
 fuzz_target!(|body: &[u8]| {

@@ -31,6 +31,8 @@ const LIMITS: PostbackLimits = PostbackLimits {
     max_body_bytes: 2048,
     max_decompressed_bytes: 8192,
     max_events: 8,
+    max_event_bytes: 2048,
+    budget_wait: Duration::from_millis(100),
 };
 
 /// Statuses the receiver gives (200 handled, 400 undecodable, 401 token, 405 method,
