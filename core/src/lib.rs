@@ -18,6 +18,7 @@ mod client;
 mod config;
 mod error;
 mod flows;
+pub mod fuzz_hooks;
 pub mod log_line;
 mod model;
 mod parse;

@@ -124,7 +124,8 @@ pub(crate) fn svg_from_data_url(value: &str) -> Option<String> {
             let (meta, payload) = rest.split_once(',')?;
             (meta.ends_with(";base64"), payload)
         }
-        None if value.starts_with('<') => return Some(value.to_owned()),
+        // Bare markup is taken only when it is SVG, as the decoded forms below are.
+        None if value.starts_with('<') => return value.contains("<svg").then(|| value.to_owned()),
         None => (true, value),
     };
     let bytes = if is_base64 {
@@ -146,7 +147,10 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
+            // Two hex digits exactly: `from_str_radix` alone would take a sign (`%+1`).
+            let hex = s
+                .get(i + 1..i + 3)
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?;
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -404,9 +408,19 @@ mod tests {
             Some("<svg></svg>")
         );
         assert_eq!(svg_from_data_url("data:image/png;base64,AAAA"), None);
+        // Markup that is not SVG is not a QR code (found by the `parse_response` fuzz target).
+        assert_eq!(svg_from_data_url("<html>502 Bad Gateway</html>"), None);
+        assert_eq!(svg_from_data_url("<10,\n\"statsvgr\0"), None);
+        let e = qrcode_response(&body(r#"{"qr":"<html></html>","status":1}"#)).unwrap_err();
+        assert_eq!(e.code().as_str(), "decode");
+        // An escape is two hex digits, no sign.
+        assert_eq!(svg_from_data_url("data:image/svg+xml,%3Csvg%3E%+1"), None);
+        assert_eq!(svg_from_data_url("data:image/svg+xml,%3Csvg%3E%-1"), None);
         assert_eq!(svg_from_data_url("data:image/svg+xml;base64,!!!"), None);
     }
 }
 
+#[cfg(test)]
+mod fuzz_regressions;
 #[cfg(test)]
 mod seed_fixtures;

@@ -265,22 +265,10 @@ fn in_net(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     }
 }
 
+/// `%XX` escapes decoded (the `percent-encoding` crate, what `url` uses); a bad escape is kept
+/// as is.
 fn percent_decode(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if s[i] == b'%' && i + 2 < s.len() {
-            if let (Some(h), Some(l)) = (hex(s[i + 1]), hex(s[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(s[i]);
-        i += 1;
-    }
-    out
+    percent_encoding::percent_decode(s).collect()
 }
 
 #[cfg(test)]
@@ -422,5 +410,12 @@ mod tests {
         assert_eq!(t.shown, "http://proxy-host:3128");
         assert_eq!(format!("{t:?}"), "http://proxy-host:3128");
         assert!(t.secrets().contains(&"p@ss".to_owned()));
+        // An escape that ends the password is decoded too.
+        let t = Target::parse("http://user:hunt%40@proxy-host:3128/", "proxy").expect("valid");
+        assert!(
+            t.secrets().contains(&"hunt@".to_owned()),
+            "{:?}",
+            t.secrets()
+        );
     }
 }

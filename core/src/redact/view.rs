@@ -134,7 +134,8 @@ fn entity<'a>(s: &[u8], utf8: &'a mut [u8; 4]) -> Option<(&'a [u8], usize)> {
             b'x' | b'X' => (&num[1..], 16),
             _ => (num, 10),
         };
-        if digits.is_empty() || digits.len() > 8 {
+        // Digits only: `from_str_radix` alone would take a sign (`&#+43;`).
+        if digits.is_empty() || digits.len() > 8 || !digits.iter().all(|d| d.is_ascii_hexdigit()) {
             return None;
         }
         let code = u32::from_str_radix(std::str::from_utf8(digits).ok()?, radix).ok()?;

@@ -352,30 +352,11 @@ fn token_matches(uri: &hyper::Uri, expected: &str) -> bool {
     }
 }
 
-/// `%XX` escapes decoded; anything else (including `+` and a bad escape) kept as is, so a
-/// token with `+` in it works whether or not the user encoded it.
+/// `%XX` escapes decoded (the `percent-encoding` crate, what `url` uses); anything else
+/// (including `+` and a bad escape such as `%+A`) kept as is, so a token with `+` in it works
+/// whether or not the user encoded it.
 fn percent_decode(value: &str) -> Vec<u8> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    out
+    percent_encoding::percent_decode_str(value).collect()
 }
 
 #[cfg(test)]
@@ -391,6 +372,10 @@ mod tests {
         assert!(!token_matches(&uri("/hook?token=abd&wid=X"), "abc"));
         assert!(!token_matches(&uri("/hook&wid=X"), "abc"));
         assert!(!token_matches(&uri("/hook?xtoken=abc"), "abc"));
+        // A sign is not a hex digit (found by fuzzing: `%+A` once decoded as a newline).
+        assert!(!token_matches(&uri("/hook?token=%+A"), "\n"));
+        assert!(token_matches(&uri("/hook?token=%+A"), "%+A"));
+        assert!(token_matches(&uri("/hook?token=abc%41"), "abcA"));
     }
 
     #[test]
