@@ -39,12 +39,14 @@ pub enum WitiException {
         status: i32,
         retry_after: Option<Duration>,
     },
-    /// Any other non-2xx answer.
+    /// Any other non-2xx answer; `retry_after` when a 5xx said how long to wait and that
+    /// was longer than the client waits by itself.
     #[error("{detail}")]
     HttpStatus {
         code: String,
         detail: String,
         status: i32,
+        retry_after: Option<Duration>,
     },
     /// No full answer within the timeout; for `connect` and `wait_for_status`, the target was
     /// not reached in time and `last_status` is the last status the flow received (null when
@@ -96,6 +98,7 @@ impl From<witi::Error> for WitiException {
                 status,
             },
             witi::ErrorCode::HttpStatus => WitiException::HttpStatus {
+                retry_after: e.retry_after(),
                 code,
                 detail,
                 status,

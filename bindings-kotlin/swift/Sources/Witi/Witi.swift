@@ -3134,9 +3134,10 @@ enum WitiError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case RateLimited(code: String, detail: String, status: Int32, retryAfter: TimeInterval?
     )
     /**
-     * Any other non-2xx answer.
+     * Any other non-2xx answer; `retry_after` when a 5xx said how long to wait and that
+     * was longer than the client waits by itself.
      */
-    case HttpStatus(code: String, detail: String, status: Int32
+    case HttpStatus(code: String, detail: String, status: Int32, retryAfter: TimeInterval?
     )
     /**
      * No full answer within the timeout; for `connect` and `wait_for_status`, the target was
@@ -3230,7 +3231,8 @@ public struct FfiConverterTypeWitiError: FfiConverterRustBuffer {
         case 4: return .HttpStatus(
             code: try FfiConverterString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf), 
-            status: try FfiConverterInt32.read(from: &buf)
+            status: try FfiConverterInt32.read(from: &buf), 
+            retryAfter: try FfiConverterOptionDuration.read(from: &buf)
             )
         case 5: return .Timeout(
             code: try FfiConverterString.read(from: &buf), 
@@ -3291,11 +3293,12 @@ public struct FfiConverterTypeWitiError: FfiConverterRustBuffer {
             FfiConverterOptionDuration.write(retryAfter, into: &buf)
             
         
-        case let .HttpStatus(code,detail,status):
+        case let .HttpStatus(code,detail,status,retryAfter):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             FfiConverterInt32.write(status, into: &buf)
+            FfiConverterOptionDuration.write(retryAfter, into: &buf)
             
         
         case let .Timeout(code,detail,lastStatus):

@@ -29,9 +29,16 @@ val WitiException.httpStatus: Int?
         else -> null
     }
 
-/** The server's `Retry-After`, for `RateLimited` when it sent one. */
+/**
+ * The server's `Retry-After`: for `RateLimited` when it sent one, and for `HttpStatus` when a
+ * 5xx asked for a longer wait than the client takes by itself (capped at one day).
+ */
 val WitiException.retryAfterOrNull: Duration?
-    get() = (this as? WitiException.RateLimited)?.retryAfter
+    get() = when (this) {
+        is WitiException.RateLimited -> retryAfter
+        is WitiException.HttpStatus -> retryAfter
+        else -> null
+    }
 
 /** The core's text of the error (the same as `toString()`); never contains the key. */
 val WitiException.detail: String
