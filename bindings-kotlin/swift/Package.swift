@@ -15,5 +15,8 @@ let package = Package(
         // Headers/ (WitiFFI.h and module.modulemap).
         .binaryTarget(name: "WitiFFI", path: "WitiFFI.xcframework"),
         .target(name: "Witi", dependencies: ["WitiFFI"], path: "Sources/Witi"),
+        // Run by the release workflow on macOS (`swift test`): the package links and loads the
+        // Rust library, and a call crosses it both ways.
+        .testTarget(name: "WitiTests", dependencies: ["Witi"], path: "Tests/WitiTests"),
     ]
 )
