@@ -25,6 +25,16 @@ function platformName() {
   return `${process.platform}-${process.arch}${abi}`
 }
 
+/**
+ * The first line of the load error that tells why (napi chains one error per candidate through
+ * `cause`; most are "Cannot find module" of the candidates that are absent).
+ */
+function firstLine(error) {
+  const lines = []
+  for (let e = error; e; e = e.cause) lines.push(String(e.message || e).split('\n')[0])
+  return lines.find((line) => !/^Cannot find (module|native binding)/.test(line)) || lines[0]
+}
+
 function load() {
   try {
     return require('./native.js')
@@ -35,7 +45,18 @@ function load() {
       .filter((name) => name.startsWith(`${pkg.name}-`))
       .map((name) => name.slice(pkg.name.length + 1))
     const wanted = `${pkg.name}-${platform}`
-    const fix = available.includes(platform)
+    let installed = false
+    try {
+      require.resolve(`${wanted}/package.json`)
+      installed = true
+    } catch {
+      // Not installed: the usual case, told below.
+    }
+    const fix = installed
+      ? `The package ${wanted} is installed but its addon did not load (${firstLine(cause)}); ` +
+        `it needs glibc >= 2.17 on Linux. Reinstall it (delete node_modules and install again) ` +
+        `or report the message above.`
+      : available.includes(platform)
       ? `The package ${wanted}@${pkg.version} holds it but is not installed: it is an optional ` +
         `dependency, so it is skipped by \`npm install --omit=optional\` (or --no-optional), by a ` +
         `lockfile made on another platform, or by a failed download. Install it ` +
@@ -45,7 +66,8 @@ function load() {
         `are ${available.join(', ')}. Use one of those (a Docker image of one, say), or build ` +
         `the addon from source (see the repository's README, ${pkg.repository}).`
     const error = new Error(
-      `${pkg.name}: no native library for this platform (${platform}, Node ${process.version}). ${fix}`,
+      `${pkg.name}: ${installed ? 'the native library did not load' : 'no native library'} for ` +
+        `this platform (${platform}, Node ${process.version}). ${fix}`,
       { cause },
     )
     error.code = 'ERR_WITI_NATIVE_MISSING'

@@ -45,10 +45,11 @@ if ! diff -u "$SCRATCH/index.d.ts.committed" "$PKG/index.d.ts" > "$SCRATCH/index
 fi
 
 # 3. The packages as a release makes them (napi's layout): `witi` (JavaScript only) and the
-#    platform package witi-linux-x64-gnu holding the addon (`napi artifacts` moves it into
-#    npm/linux-x64-gnu), both packed, then installed from the tarballs, offline, in a scratch app.
-(cd "$PKG" && napi artifacts --output-dir . --npm-dir npm)
+#    platform package witi-linux-x64-gnu holding the addon, both packed, then installed from the
+#    tarballs, offline, in a scratch app. The addon goes where `napi artifacts` puts it (that
+#    command wants every target's addon, which only the release workflow has).
 PLATFORM_DIR=$PKG/npm/linux-x64-gnu
+cp "$PKG/witi.linux-x64-gnu.node" "$PLATFORM_DIR/"
 (cd "$PKG" && npm pack --silent --pack-destination "$SCRATCH" > "$SCRATCH/tarball.txt")
 (cd "$PLATFORM_DIR" && npm pack --silent --pack-destination "$SCRATCH" > "$SCRATCH/platform-tarball.txt")
 TARBALL=$SCRATCH/$(tail -1 "$SCRATCH/tarball.txt")
@@ -108,6 +109,19 @@ check "require('witi') without the platform package names the platform and the f
     process.exit(ok ? 0 : 1)
   }
   console.log("require(\"witi\") loaded without its platform package"); process.exit(1)'
+# The platform package installed but its addon unloadable (as on a too old glibc): the error
+# says so, with the loader's reason, instead of "not installed".
+mkdir -p node_modules/witi-linux-x64-gnu
+printf '{"name":"witi-linux-x64-gnu","version":"0.0.0","main":"witi.linux-x64-gnu.node"}\n' \
+  > node_modules/witi-linux-x64-gnu/package.json
+printf 'not an ELF file\n' > node_modules/witi-linux-x64-gnu/witi.linux-x64-gnu.node
+check "an installed platform package whose addon does not load is named with the reason" node -e '
+  try { require("witi") } catch (e) {
+    console.log(e.message)
+    process.exit(e.code === "ERR_WITI_NATIVE_MISSING" && e.message.includes("the native library did not load") &&
+      e.message.includes("witi-linux-x64-gnu is installed") && /witi\.linux-x64-gnu\.node: /.test(e.message) ? 0 : 1)
+  }
+  process.exit(1)'
 cd "$REPO"
 
 echo "node: $passed passed, $failed failed"
