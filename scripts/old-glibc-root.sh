@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
-ROOT=$REPO/target/old-glibc/root
+ROOT=${WITI_OLD_GLIBC_ROOT:-$REPO/target/old-glibc/root}
 SUITE=bullseye
 passed=0 failed=0
 check() { # $1: what; the rest: the command
@@ -23,9 +23,9 @@ if [ "${1:-}" != "--load-only" ] && [ ! -x "$ROOT/usr/bin/node" ]; then
     command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null || {
         echo "debootstrap is not installed and apt-get could not install it"; exit 1; }
     rm -rf "$ROOT" && mkdir -p "$ROOT"
-    debootstrap --variant=minbase --include=python3-minimal,nodejs,unzip "$SUITE" "$ROOT" \
-        http://deb.debian.org/debian >"$REPO/target/old-glibc/debootstrap.log" 2>&1 || {
-        echo "debootstrap failed (log: target/old-glibc/debootstrap.log)"; exit 1; }
+    debootstrap --variant=minbase --include=python3-minimal,nodejs "$SUITE" "$ROOT" \
+        http://deb.debian.org/debian >"$ROOT.debootstrap.log" 2>&1 || {
+        echo "debootstrap failed (log: $ROOT.debootstrap.log)"; exit 1; }
 fi
 [ -x "$ROOT/usr/bin/node" ] || { echo "no root at $ROOT (run without --load-only)"; exit 1; }
 echo "glibc in the root: $(chroot "$ROOT" /usr/bin/ldd --version | head -1)"
