@@ -23,7 +23,7 @@ if [ "${1:-}" != "--load-only" ] && [ ! -x "$ROOT/usr/bin/node" ]; then
     command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null || {
         echo "debootstrap is not installed and apt-get could not install it"; exit 1; }
     rm -rf "$ROOT" && mkdir -p "$ROOT"
-    debootstrap --variant=minbase --include=python3-minimal,nodejs "$SUITE" "$ROOT" \
+    debootstrap --variant=minbase --include=python3,nodejs "$SUITE" "$ROOT" \
         http://deb.debian.org/debian >"$ROOT.debootstrap.log" 2>&1 || {
         echo "debootstrap failed (log: $ROOT.debootstrap.log)"; exit 1; }
 fi

@@ -30,8 +30,11 @@ cargo build -q --locked -p witi-sim
 source scripts/packaging-tools.sh
 rm -rf "$OUT/wheels"
 # The wheel a user installs is built this same way (with --release): the tests run on it.
+# Its own cargo target dir: maturin's zig linker wrapper is another path than cargo-zigbuild's
+# (the Node addon, the uniffi library), and a linker change rebuilds every crate, so in one
+# shared dir each script would rebuild the others' dependencies on every run.
 "$TOOLS/bin/maturin" build --locked -q --zig --compatibility manylinux2014 \
-    -m bindings-python/Cargo.toml -o "$OUT/wheels"
+    --target-dir "$OUT/cargo" -m bindings-python/Cargo.toml -o "$OUT/wheels"
 wheel=$(ls "$OUT"/wheels/witi-*.whl)
 echo "$wheel"
 # Packaging checks, counted with the tests: the platform tag auditwheel reads off the symbols
