@@ -3,6 +3,8 @@
 # 2.31, as on Debian 11 and Ubuntu 20.04) root made by debootstrap under target/old-glibc/root.
 # The wheel is imported by bullseye's Python 3.9, the addon loaded by bullseye's Node, the
 # uniffi library opened with RTLD_NOW (every symbol bound at once, as JNA's dlopen needs them).
+# The root has ca-certificates, as servers do: without a trust store the core cannot build its
+# HTTP client (witi.Client() raises invalid_argument "the HTTP client could not be built").
 # Not part of scripts/test.sh: making the root downloads ~100 MB of Debian packages and takes
 # minutes; scripts/test-packaging.sh runs the loads (--load-only) when the root is there.
 # Needs root and debootstrap (installed with apt-get when missing), and the artifacts the
@@ -23,7 +25,7 @@ if [ "${1:-}" != "--load-only" ] && [ ! -x "$ROOT/usr/bin/node" ]; then
     command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null || {
         echo "debootstrap is not installed and apt-get could not install it"; exit 1; }
     rm -rf "$ROOT" && mkdir -p "$ROOT"
-    debootstrap --variant=minbase --include=python3,nodejs "$SUITE" "$ROOT" \
+    debootstrap --variant=minbase --include=python3,nodejs,ca-certificates "$SUITE" "$ROOT" \
         http://deb.debian.org/debian >"$ROOT.debootstrap.log" 2>&1 || {
         echo "debootstrap failed (log: $ROOT.debootstrap.log)"; exit 1; }
 fi
