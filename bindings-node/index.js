@@ -10,7 +10,7 @@
  * The declarations of all this are index.d.ts (generated from the Rust crate and
  * ts-header.d.ts).
  */
-const native = require('./native.js')
+const native = require('./load.js') // native.js, with an error naming the platform
 
 const PREFIX = 'witi:'
 

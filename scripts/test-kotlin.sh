@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Kotlin/Swift binding's whole suite (bindings-kotlin/README.md): builds the uniffi library,
 # the bindgen and the simulator (dev profile), checks the committed Swift sources are what the
-# library generates, and runs `mvn test` (which generates the Kotlin and packs the library).
+# library generates, and runs `mvn verify` (which generates the Kotlin, builds the library for
+# glibc 2.17 with cargo-zigbuild, packs it, runs the tests and makes the jar, -sources.jar and
+# -javadoc.jar), then checks the jars: the library inside, and no glibc symbol newer than 2.17.
 # Works from a fresh clone with only the toolchains (cargo, a JDK 17, Maven; Maven is
 # installed with apt when missing). Ends with one line: `kotlin: N passed, N failed`.
 set -uo pipefail
@@ -27,6 +29,8 @@ if ! command -v mvn >/dev/null 2>&1; then
 fi
 java -version 2>&1 | head -1
 mvn -v 2>/dev/null | head -1
+# shellcheck source=scripts/packaging-tools.sh
+source scripts/packaging-tools.sh || { fail "packaging tools (zig, cargo-zigbuild) could not be installed"; finish; }
 
 step "format"
 if cargo fmt -p witi-uniffi -p uniffi-bindgen -- --check; then passed=$((passed + 1)); else fail "cargo fmt"; fi
@@ -48,10 +52,10 @@ else
     fail "bindings-kotlin/swift differs from what the library generates: run bindings-kotlin/swift/generate.sh and commit"
 fi
 
-step "mvn test"
+step "mvn verify (tests, then the jar, -sources.jar, -javadoc.jar)"
 cd bindings-kotlin/kotlin
-rm -rf target/surefire-reports
-mvn -q -B -Dstyle.color=never test
+rm -rf target/surefire-reports target/witi-*.jar
+mvn -q -B -Dstyle.color=never verify
 mvn_rc=$?
 cd "$repo"
 reports=(bindings-kotlin/kotlin/target/surefire-reports/TEST-*.xml)
@@ -66,5 +70,29 @@ if [ -e "${reports[0]}" ]; then
     passed=$((passed + t))
     failed=$((failed + f))
 fi
-if [ "$mvn_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then fail "mvn test exited $mvn_rc"; fi
+if [ "$mvn_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then fail "mvn verify exited $mvn_rc"; fi
+
+step "the jars Maven Central takes"
+version=$(sed -n '0,/<version>/ s/^  <version>\(.*\)<\/version>$/\1/p' bindings-kotlin/kotlin/pom.xml)
+jars=bindings-kotlin/kotlin/target/witi-$version
+for suffix in "" -sources -javadoc; do
+    if [ -s "$jars$suffix.jar" ]; then passed=$((passed + 1)); echo "ok: witi-$version$suffix.jar"; else fail "no witi-$version$suffix.jar"; fi
+done
+# src/main/kotlin is Witi.kt alone: a second .kt is the generated one.
+if [ "$(unzip -l "$jars-sources.jar" 2>/dev/null | grep -c '\.kt$')" -ge 2 ]; then
+    passed=$((passed + 1)); echo "ok: -sources.jar holds the generated Kotlin"
+else
+    fail "-sources.jar lacks the generated Kotlin"
+fi
+if unzip -l "$jars-javadoc.jar" 2>/dev/null | grep ' index\.html$' >/dev/null; then
+    passed=$((passed + 1)); echo "ok: -javadoc.jar holds an index.html"
+else
+    fail "-javadoc.jar has no index.html"
+fi
+if unzip -l "$jars.jar" 2>/dev/null | grep ' linux-x86-64/libwiti_uniffi\.so$' >/dev/null; then
+    passed=$((passed + 1)); echo "ok: the jar holds linux-x86-64/libwiti_uniffi.so (JNA's resource path)"
+else
+    fail "the jar lacks linux-x86-64/libwiti_uniffi.so"
+fi
+if scripts/check-glibc.sh "$jars.jar"; then passed=$((passed + 1)); else fail "the jar's library needs a glibc newer than 2.17"; fi
 finish

@@ -25,7 +25,7 @@ rust_summary=$(awk '/^test result:/ { p += $4; f += $6 } END { printf "rust: %d 
 # even when one fails, so one CI run reports every language.
 failed=0
 summaries=("$rust_summary")
-for lang in python node kotlin; do
+for lang in python node kotlin packaging; do
     step "$lang binding (scripts/test-$lang.sh)"
     if ! bash "scripts/test-$lang.sh" 2>&1 | tee "target/test-$lang.out"; then
         failed=1

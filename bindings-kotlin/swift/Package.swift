@@ -14,6 +14,14 @@ let package = Package(
         // Built by the README's commands: the Rust library for each Apple target plus
         // Headers/ (WitiFFI.h and module.modulemap).
         .binaryTarget(name: "WitiFFI", path: "WitiFFI.xcframework"),
-        .target(name: "Witi", dependencies: ["WitiFFI"], path: "Sources/Witi"),
+        .target(
+            name: "Witi", dependencies: ["WitiFFI"], path: "Sources/Witi",
+            // The static Rust library verifies TLS with the system's trust store
+            // (rustls-platform-verifier: Security, CoreFoundation).
+            linkerSettings: [.linkedFramework("Security"), .linkedFramework("CoreFoundation")]
+        ),
+        // Run by the release workflow on macOS (`swift test`): the package links and loads the
+        // Rust library, and a call crosses it both ways.
+        .testTarget(name: "WitiTests", dependencies: ["Witi"], path: "Tests/WitiTests"),
     ]
 )
