@@ -129,7 +129,7 @@ impl Serialize for StatusCode {
 
 /// Connection information: what `status.aspx`, `disconnect.aspx` and `set_config.aspx`
 /// answer, and what status PostBacks carry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Status {
     pub code: StatusCode,
     /// The server's `statusString`; when it sent none, the known string for the code.
@@ -145,6 +145,29 @@ pub struct Status {
     pub storage: Option<StorageNode>,
     /// The JSON text as received, so fields this SDK does not know stay reachable.
     pub raw_json: String,
+}
+
+/// Hand-written: `web_id` is the WebID the gateway appends to PostBacks as `&wid=`, which may
+/// be the instance's key (as [`crate::Event`]'s `wid` is), and `webhook` carries it again (and
+/// the receiver's own token); `raw_json` holds both. `Debug` output ends up in logs, so these
+/// show only whether they are set, and `raw_json` as its size.
+impl fmt::Debug for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Status")
+            .field("code", &self.code)
+            .field("status_string", &self.status_string)
+            .field("connected", &self.connected)
+            .field("connection_info", &self.connection_info)
+            .field("web_id", &hidden(&self.web_id))
+            .field("webhook", &hidden(&self.webhook))
+            .field("user_agent", &self.user_agent)
+            .field("can_restore_connection", &self.can_restore_connection)
+            .field("stats", &self.stats)
+            .field("storage", &self.storage)
+            .field("raw_json_len", &self.raw_json.len())
+            .finish()
+    }
 }
 
 /// The paired phone's session, `ConnectionInfo` on the wire.
