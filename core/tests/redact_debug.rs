@@ -18,7 +18,11 @@ fn event_and_status_debug_hide_the_web_id() {
     assert_eq!(status.web_id.as_deref(), Some(WEB_ID));
     assert_eq!(event.wid.as_deref(), Some(WEB_ID));
     // ...and no Debug form shows it, nor a fragment of it.
-    for shown in [format!("{event:?}"), format!("{status:?}"), format!("{status:#?}")] {
+    for shown in [
+        format!("{event:?}"),
+        format!("{status:?}"),
+        format!("{status:#?}"),
+    ] {
         assert!(!shown.contains("SECRET"), "{shown}");
         assert!(!shown.contains("K3y"), "{shown}");
     }
