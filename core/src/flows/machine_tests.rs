@@ -277,3 +277,35 @@ fn restore_is_only_tried_before_the_first_qr() {
         Action::NewQr
     );
 }
+
+/// Plays `codes`, one poll a second from a fresh `connect`; a requested QR code is made at
+/// once and a requested restore is refused. Returns how many QR codes were made and the
+/// last action.
+fn play(codes: &[i64]) -> (u32, Action) {
+    let t0 = Instant::now();
+    let mut m = Machine::new(true);
+    let mut last = Action::Wait;
+    for (i, &code) in codes.iter().enumerate() {
+        let now = t0 + secs(i as f64);
+        last = m.decide(&status(code), now);
+        match last {
+            Action::NewQr => m.qr_made(now, TTL),
+            Action::Restore => m.restore_refused("no saved session".into()),
+            _ => {}
+        }
+    }
+    (m.qrs_made, last)
+}
+
+#[test]
+fn other_transient_sequences_after_a_scan_keep_the_one_qr() {
+    for codes in [
+        &[0, 3, 1, 2, 11, 4, 10][..],
+        &[0, 3, 4, 0, 10],
+        &[3, 4, 13, 10],
+        &[0, 3, 3, 2, 12, 0, 13, 11, 4, 10],
+        &[13, 3, 4, 4, 99, -1, 3, 10],
+    ] {
+        assert_eq!(play(codes), (1, Action::Done), "{codes:?}");
+    }
+}
