@@ -20,13 +20,15 @@ const REDACTED = '<redacted>'
  * An instance's WebID may be its key (the gateway appends it to PostBack URLs as `&wid=`, the
  * key's own name): `console.log`/`util.inspect` of a result never shows it. Events and statuses
  * stay plain data (their fields, spread and JSON unchanged); they get a non-enumerable
- * inspect hook that shows `wid`, `webId` and `webhook` as '<redacted>' and leaves out the raw
- * JSON texts, which hold them again.
+ * inspect hook that shows `wid`, `webId`, `webhook` and the storage root's `name` as
+ * '<redacted>' and leaves out the raw JSON texts, which hold them again.
  */
 function statusView(status) {
   const { webId, webhook, rawJson, ...rest } = status
   if (webId != null) rest.webId = REDACTED
   if (webhook != null) rest.webhook = REDACTED
+  // The storage tree's root is named after the WebID too.
+  if (rest.storage != null) rest.storage = { ...rest.storage, name: REDACTED }
   return rest
 }
 

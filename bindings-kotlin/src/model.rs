@@ -361,7 +361,8 @@ fn hidden<T>(value: &Option<T>) -> &'static str {
 
 /// Hand-written (the Kotlin `toString()` / Swift `description`): `webId` is the WebID the
 /// gateway appends to PostBack URLs as `&wid=`, which may be the instance's key, and `webhook`
-/// and `rawJson` hold it again; they show only whether they are set, and the raw JSON's size.
+/// and `rawJson` hold it again, and the storage tree's root is named after it; they show only
+/// whether they are set, the storage its totals, and the raw JSON its size.
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -378,7 +379,13 @@ impl fmt::Display for Status {
             show(&self.user_agent),
             self.can_restore_connection,
             show(&self.stats),
-            show(&self.storage),
+            // The root's name is the WebID again: its totals only.
+            self.storage.as_ref().map_or("null".into(), |n| format!(
+                "StorageNode(name=<redacted>, bytes={}, files={}, subs=<{}>)",
+                n.bytes,
+                n.files,
+                n.subs.len()
+            )),
             self.raw_json.chars().count(),
         )
     }

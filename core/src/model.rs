@@ -151,6 +151,15 @@ pub struct Status {
 /// be the instance's key (as [`crate::Event`]'s `wid` is), and `webhook` carries it again (and
 /// the receiver's own token); `raw_json` holds both. `Debug` output ends up in logs, so these
 /// show only whether they are set, and `raw_json` as its size.
+/// What `Status`'s `Debug` shows of the storage tree.
+struct StorageTotals(i64, i64);
+
+impl fmt::Debug for StorageTotals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} bytes in {} files", self.0, self.1)
+    }
+}
+
 impl fmt::Debug for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hidden = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
@@ -164,7 +173,14 @@ impl fmt::Debug for Status {
             .field("user_agent", &self.user_agent)
             .field("can_restore_connection", &self.can_restore_connection)
             .field("stats", &self.stats)
-            .field("storage", &self.storage)
+            // The root's name is the WebID again (`storage.Name` in the seed): totals only.
+            .field(
+                "storage",
+                &self
+                    .storage
+                    .as_ref()
+                    .map(|n| StorageTotals(n.bytes, n.files)),
+            )
             .field("raw_json_len", &self.raw_json.len())
             .finish()
     }

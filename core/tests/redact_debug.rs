@@ -8,7 +8,7 @@ const WEB_ID: &str = "K3y+/=%41-witi-SECRET";
 #[test]
 fn event_and_status_debug_hide_the_web_id() {
     let body = format!(
-        r#"[{{"status":10,"statusString":"authenticated","connected":true,"WebID":"{WEB_ID}","Webhook":"https://erp.example/hook?t=1&wid={WEB_ID}"}}]"#
+        r#"[{{"status":10,"statusString":"authenticated","connected":true,"WebID":"{WEB_ID}","Webhook":"https://erp.example/hook?t=1&wid={WEB_ID}","storage":{{"Name":"{WEB_ID}","Bytes":5,"Files":1,"Subs":[{{"Name":"media","Bytes":5,"Files":1}}]}}}}]"#
     );
     let events = decode_postback_for(body.as_bytes(), Some(WEB_ID), &PostbackLimits::default())
         .expect("a status event");
@@ -16,6 +16,10 @@ fn event_and_status_debug_hide_the_web_id() {
     let status = event.status.as_ref().expect("a status event has a status");
     // The data is there for the handler...
     assert_eq!(status.web_id.as_deref(), Some(WEB_ID));
+    assert_eq!(
+        status.storage.as_ref().map(|n| n.name.as_str()),
+        Some(WEB_ID)
+    );
     assert_eq!(event.wid.as_deref(), Some(WEB_ID));
     // ...and no Debug form shows it, nor a fragment of it.
     for shown in [
