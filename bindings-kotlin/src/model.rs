@@ -166,6 +166,7 @@ pub struct QrCode {
 
 /// What `closeSession`, `saveSession` and `restoreSession` return.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct SessionResult {
     pub success: bool,
     pub status: Option<Status>,
@@ -410,6 +411,23 @@ impl fmt::Display for Event {
             self.json.chars().count(),
             hidden(&self.wid),
             self.id,
+        )
+    }
+}
+
+/// Hand-written (the Kotlin `toString()` / Swift `description`): the raw text holds the
+/// status's WebID (see `Status`); its size only.
+impl fmt::Display for SessionResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self
+            .status
+            .as_ref()
+            .map_or("null".into(), ToString::to_string);
+        write!(
+            f,
+            "SessionResult(success={}, status={status}, rawJson=<{} chars>)",
+            self.success,
+            self.raw_json.chars().count(),
         )
     }
 }

@@ -270,7 +270,7 @@ impl fmt::Debug for QrCode {
 }
 
 /// What `close_session`, `save_session` and `restore_session` answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct SessionResult {
     /// `sucesso` on the wire; an `Ok` result always has it true (false is an `api` error).
     pub success: bool,
@@ -279,6 +279,17 @@ pub struct SessionResult {
     pub status: Option<Status>,
     /// The whole response text as received.
     pub raw_json: String,
+}
+
+/// Hand-written: the raw text holds the status's WebID (see [`Status`]'s `Debug`); its size only.
+impl fmt::Debug for SessionResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionResult")
+            .field("success", &self.success)
+            .field("status", &self.status)
+            .field("raw_json_len", &self.raw_json.len())
+            .finish()
+    }
 }
 
 /// What `clear.aspx` answers.

@@ -32,3 +32,14 @@ fn event_and_status_debug_hide_the_web_id() {
     }
     assert!(format!("{status:?}").contains("web_id: Some(\"<redacted>\")"));
 }
+
+#[test]
+fn a_session_result_debug_hides_the_web_id_of_its_raw_text() {
+    let result = witi::SessionResult {
+        success: true,
+        status: None,
+        raw_json: format!(r#"{{"sucesso":true,"Status":"{{\"WebID\":\"{WEB_ID}\"}}"}}"#),
+    };
+    let shown = format!("{result:?}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+}

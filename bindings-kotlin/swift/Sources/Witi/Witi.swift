@@ -2495,7 +2495,7 @@ public func FfiConverterTypeQrCode_lower(_ value: QrCode) -> RustBuffer {
 /**
  * What `closeSession`, `saveSession` and `restoreSession` return.
  */
-public struct SessionResult: Equatable, Hashable {
+public struct SessionResult: Equatable, Hashable, CustomStringConvertible {
     public let success: Bool
     public let status: Status?
     public let rawJson: String
@@ -2511,6 +2511,17 @@ public struct SessionResult: Equatable, Hashable {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_sessionresult_uniffi_trait_display(
+            FfiConverterTypeSessionResult_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)

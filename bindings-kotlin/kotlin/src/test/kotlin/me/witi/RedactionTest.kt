@@ -48,6 +48,8 @@ class RedactionTest {
         assertNoKey(status.toString())
         assertTrue(events[0].toString().startsWith("Event(kind=STATUS, json=<"), events[0].toString())
         assertTrue(status.toString().contains("webId=<redacted>, webhook=<redacted>"), status.toString())
+        val session = SessionResult(success = true, status = status, rawJson = "{\"Status\":\"{\\\"WebID\\\":\\\"$key\\\"}\"}")
+        assertNoKey(session.toString())
     }
 
     @Test
