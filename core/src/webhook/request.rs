@@ -347,7 +347,8 @@ fn param(uri: &hyper::Uri, name: &str) -> Option<Vec<u8>> {
 /// registered URL holds, so a `wid=` of the user's own in that URL comes before it.
 fn wid_param(uri: &hyper::Uri) -> Option<Vec<u8>> {
     let in_path = uri.path().split_once('&').map(|(_, tail)| tail);
-    [uri.query(), in_path]
+    // In the URL's order (a path tail comes before a query), the last one.
+    [in_path, uri.query()]
         .into_iter()
         .flatten()
         .flat_map(|params| params.split('&'))
@@ -355,7 +356,7 @@ fn wid_param(uri: &hyper::Uri) -> Option<Vec<u8>> {
             Some((key, value)) if key.eq_ignore_ascii_case("wid") => Some(percent_decode(value)),
             _ => None,
         })
-        .last()
+        .next_back()
 }
 
 /// Whether the request carries `token=<expected>`, in the query string or in the
@@ -437,5 +438,9 @@ mod tests {
             Some(b"K3y+".to_vec())
         );
         assert_eq!(wid_param(&uri("/hook?xwid=1&widx=2")), None);
+        assert_eq!(
+            wid_param(&uri("/hook&wid=mine?x=1&wid=GW")),
+            Some(b"GW".to_vec())
+        );
     }
 }
