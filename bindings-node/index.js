@@ -13,6 +13,53 @@
 const native = require('./load.js') // native.js, with an error naming the platform
 
 const PREFIX = 'witi:'
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+const REDACTED = '<redacted>'
+
+/*
+ * An instance's WebID may be its key (the gateway appends it to PostBack URLs as `&wid=`, the
+ * key's own name): `console.log`/`util.inspect` of a result never shows it. Events and statuses
+ * stay plain data (their fields, spread and JSON unchanged); they get a non-enumerable
+ * inspect hook that shows `wid`, `webId`, `webhook` and the storage root's `name` as
+ * '<redacted>' and leaves out the raw JSON texts, which hold them again.
+ */
+function statusView(status) {
+  const { webId, webhook, rawJson, ...rest } = status
+  if (webId != null) rest.webId = REDACTED
+  if (webhook != null) rest.webhook = REDACTED
+  // The storage tree's root is named after the WebID too.
+  if (rest.storage != null) rest.storage = { ...rest.storage, name: REDACTED }
+  return rest
+}
+
+function hideIn(target, view) {
+  Object.defineProperty(target, INSPECT, { value: view, enumerable: false, configurable: true, writable: true })
+}
+
+/** Adds the redacting inspect hook to a Status, an Event, or a result holding a `status`. */
+function shield(value) {
+  if (value === null || typeof value !== 'object') return value
+  if (typeof value.statusString === 'string') {
+    hideIn(value, function inspectStatus() { return statusView(this) })
+  } else if (typeof value.kind === 'string' && typeof value.id === 'string') {
+    if (value.status != null) shield(value.status)
+    hideIn(value, function inspectEvent() {
+      const { wid, json, status, ...rest } = this
+      if (status != null) rest.status = statusView(status)
+      if (wid != null) rest.wid = REDACTED
+      return rest
+    })
+  } else if (value.status != null && typeof value.status === 'object') {
+    shield(value.status)
+    if (typeof value.rawJson === 'string') {
+      hideIn(value, function inspectResult() {
+        const { rawJson, status, ...rest } = this
+        return { ...rest, status: statusView(status) }
+      })
+    }
+  }
+  return value
+}
 
 class WitiError extends Error {
   constructor(fields) {
@@ -23,7 +70,7 @@ class WitiError extends Error {
     if (fields.retryAfter != null) this.retryAfter = fields.retryAfter
     if (fields.serverMessage != null) this.serverMessage = fields.serverMessage
     if (fields.command != null) this.command = fields.command
-    if (fields.lastStatus != null) this.lastStatus = fields.lastStatus
+    if (fields.lastStatus != null) this.lastStatus = shield(fields.lastStatus)
   }
 }
 Object.defineProperty(WitiError.prototype, 'name', { value: 'WitiError', writable: true, configurable: true })
@@ -70,7 +117,7 @@ function rethrow(e) {
 function withSignal(signal, start) {
   if (signal == null) {
     try {
-      return start(undefined).catch(rethrow)
+      return start(undefined).then(shield, rethrow)
     } catch (e) {
       return Promise.reject(translate(e))
     }
@@ -95,7 +142,7 @@ function withSignal(signal, start) {
       return
     }
     pending.then(
-      (v) => settle(resolve, v),
+      (v) => settle(resolve, shield(v)),
       (e) => settle(reject, translate(e)),
     )
   })
@@ -206,7 +253,7 @@ function decodePostback(body, wid) {
         event.status.rawJson = event.json
       }
     }
-    return events
+    return events.map(shield)
   } catch (e) {
     throw translate(e)
   }
@@ -227,7 +274,7 @@ function listen(address, handler, options = {}) {
   // Never rejects: the core waits for this promise before the next event.
   const wrapped = async (event) => {
     try {
-      await handler(event)
+      await handler(shield(event))
     } catch (e) {
       try {
         onError(e, event)

@@ -5,6 +5,8 @@
 //! Integers are signed (`i64`, `i32`) because Kotlin's unsigned types are awkward to use;
 //! every value fits.
 
+use std::fmt;
+
 /// A connection status code. A code this SDK does not know is `Unknown(value)`, never an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum StatusCode {
@@ -86,6 +88,7 @@ pub fn status_code_of(code: i64) -> StatusCode {
 /// Connection information: what `status`, `disconnect` and `setConfig` return and what status
 /// PostBacks carry.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct Status {
     pub code: StatusCode,
     pub status_string: String,
@@ -163,6 +166,7 @@ pub struct QrCode {
 
 /// What `closeSession`, `saveSession` and `restoreSession` return.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct SessionResult {
     pub success: bool,
     pub status: Option<Status>,
@@ -187,6 +191,7 @@ pub enum EventKind {
 
 /// One PostBack event.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct Event {
     pub kind: EventKind,
     /// The event's own JSON text.
@@ -342,5 +347,87 @@ impl From<Config> for witi::Config {
             api_version: c.api_version,
             api_version_can_bulk: c.api_version_can_bulk,
         }
+    }
+}
+
+/// Kotlin's way of showing a value (`null` when absent), for the hand-written `toString()`s.
+fn show<T: fmt::Debug>(value: &Option<T>) -> String {
+    value.as_ref().map_or("null".into(), |v| format!("{v:?}"))
+}
+
+/// `null`, or `<redacted>` for a value that is set.
+fn hidden<T>(value: &Option<T>) -> &'static str {
+    value.as_ref().map_or("null", |_| "<redacted>")
+}
+
+/// Hand-written (the Kotlin `toString()` / Swift `description`): `webId` is the WebID the
+/// gateway appends to PostBack URLs as `&wid=`, which may be the instance's key, and `webhook`
+/// and `rawJson` hold it again, and the storage tree's root is named after it; they show only
+/// whether they are set, the storage its totals, and the raw JSON its size.
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Status(code={:?}, statusString={:?}, connected={}, connectionInfo={}, webId={}, \
+             webhook={}, userAgent={}, canRestoreConnection={}, stats={}, storage={}, \
+             rawJson=<{} chars>)",
+            self.code,
+            self.status_string,
+            self.connected,
+            show(&self.connection_info),
+            hidden(&self.web_id),
+            hidden(&self.webhook),
+            show(&self.user_agent),
+            self.can_restore_connection,
+            show(&self.stats),
+            // The root's name is the WebID again: its totals only.
+            self.storage.as_ref().map_or("null".into(), |n| format!(
+                "StorageNode(name=<redacted>, bytes={}, files={}, subs=<{}>)",
+                n.bytes,
+                n.files,
+                n.subs.len()
+            )),
+            self.raw_json.chars().count(),
+        )
+    }
+}
+
+/// Hand-written (the Kotlin `toString()` / Swift `description`): the `wid` may be the
+/// instance's key, and a status event's JSON holds it again (its `WebID`).
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self
+            .status
+            .as_ref()
+            .map_or("null".into(), ToString::to_string);
+        write!(
+            f,
+            "Event(kind={}, json=<{} chars>, status={status}, wid={}, id={})",
+            // Kotlin's names of the enum's entries.
+            match self.kind {
+                EventKind::Status => "STATUS",
+                EventKind::Unknown => "UNKNOWN",
+            },
+            self.json.chars().count(),
+            hidden(&self.wid),
+            self.id,
+        )
+    }
+}
+
+/// Hand-written (the Kotlin `toString()` / Swift `description`): the raw text holds the
+/// status's WebID (see `Status`); its size only.
+impl fmt::Display for SessionResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self
+            .status
+            .as_ref()
+            .map_or("null".into(), ToString::to_string);
+        write!(
+            f,
+            "SessionResult(success={}, status={status}, rawJson=<{} chars>)",
+            self.success,
+            self.raw_json.chars().count(),
+        )
     }
 }

@@ -3,6 +3,7 @@
 // reported and the receiver keeps serving.
 import { test, describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import util from 'node:util'
 import { Client, listen, StatusCode, WebhookServer, InvalidArgumentError, ConnectionError } from 'witi'
 import { startSimulator, freshKey, sleep } from './helpers.mjs'
 
@@ -76,6 +77,11 @@ describe('receiver', { concurrency: 3 }, () => {
         assert.deepEqual(seen.map((e) => e.wid), Array(8).fill(wid))
         assert.equal(new Set(seen.map((e) => e.id)).size, 8)
         assert.ok(seen.every((e) => /^[0-9a-f]{32}$/.test(e.id)))
+        // The WebID may be the key: console.log / util.inspect of an event never shows it.
+        for (const e of seen) {
+          const shown = util.inspect(e, { depth: 10 }) + util.inspect(e, { depth: 10, showHidden: true })
+          assert.ok(!shown.includes(wid), shown)
+        }
         const snap = (await sim.control('GET', `instances/${key}`)).body
         assert.equal(snap.postbacks.failed, 0)
       } finally {

@@ -55,7 +55,12 @@ pub async fn run(scan_after: f64, invert: Option<bool>) -> Result<(), Failure> {
         .await?;
     step(
         "set-config",
-        format!("webhook {}", s.webhook.as_deref().unwrap_or("-")),
+        format!(
+            "webhook {}",
+            s.webhook
+                .as_deref()
+                .map_or("-".into(), crate::show::short_wid_params)
+        ),
     );
 
     let s = client.status().await?;

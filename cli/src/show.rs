@@ -76,13 +76,14 @@ pub fn status(s: &Status) -> String {
     }
     line(&mut out, "can restore", yes_no(s.can_restore_connection));
     if let Some(webhook) = s.webhook.as_deref().filter(|w| !w.is_empty()) {
-        line(&mut out, "webhook", webhook);
+        line(&mut out, "webhook", short_wid_params(webhook));
     }
     if let Some(ua) = s.user_agent.as_deref().filter(|u| !u.is_empty()) {
         line(&mut out, "user agent", ua);
     }
     if let Some(id) = &s.web_id {
-        line(&mut out, "web id", id);
+        // The WebID may be the instance's key: its tail only, as `listen` shows it.
+        line(&mut out, "web id", short_wid(id));
     }
     if let Some(stats) = &s.stats {
         let mut parts = Vec::new();
@@ -164,6 +165,26 @@ fn short_wid(wid: &str) -> String {
     }
     let tail: String = wid.chars().skip(count - 4).collect();
     format!("…{tail}")
+}
+
+/// A URL with each `wid=` value (the gateway appends `&wid=<WebID>` to the webhook) shortened
+/// as [`short_wid`] does; `--json` keeps the whole URL.
+pub fn short_wid_params(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url;
+    while let Some(at) = rest.to_ascii_lowercase().find("wid=") {
+        let starts_param = at == 0 || matches!(rest.as_bytes()[at - 1], b'&' | b'?' | b';');
+        let value_at = at + "wid=".len();
+        out.push_str(&rest[..value_at]);
+        rest = &rest[value_at..];
+        if starts_param {
+            let end = rest.find(['&', '#']).unwrap_or(rest.len());
+            out.push_str(&short_wid(&rest[..end]));
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The JSON line of an event: its kind, its own JSON (parsed, so a reader gets an object), the

@@ -23,6 +23,19 @@ fn status_prints_a_summary_and_its_json() {
         human.stdout
     );
     assert!(human.stdout.contains("connected     no"));
+    // The WebID (the gateway's `&wid=`, which may be the key) shows only as its tail.
+    let web_id = sim.instance(KEY).expect("instance").web_id;
+    let configured = run(witi(&sim).args(["set-config", "--webhook", "http://127.0.0.1:9/h?t=1"]));
+    assert_eq!(configured.code, 0, "{}", configured.stderr);
+    let human = run(witi(&sim).arg("status"));
+    assert!(human.stdout.contains("web id"), "{}", human.stdout);
+    assert!(human.stdout.contains("h?t=1&wid=…"), "{}", human.stdout);
+    assert!(!human.stdout.contains(&web_id), "{}", human.stdout);
+    assert!(
+        !configured.stdout.contains(&web_id),
+        "{}",
+        configured.stdout
+    );
 
     let v = json(&run(witi(&sim).args(["status", "--json"])));
     assert_eq!(v["code"], 0);

@@ -129,7 +129,7 @@ impl Serialize for StatusCode {
 
 /// Connection information: what `status.aspx`, `disconnect.aspx` and `set_config.aspx`
 /// answer, and what status PostBacks carry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Status {
     pub code: StatusCode,
     /// The server's `statusString`; when it sent none, the known string for the code.
@@ -145,6 +145,45 @@ pub struct Status {
     pub storage: Option<StorageNode>,
     /// The JSON text as received, so fields this SDK does not know stay reachable.
     pub raw_json: String,
+}
+
+/// Hand-written: `web_id` is the WebID the gateway appends to PostBacks as `&wid=`, which may
+/// be the instance's key (as [`crate::Event`]'s `wid` is), and `webhook` carries it again (and
+/// the receiver's own token); `raw_json` holds both. `Debug` output ends up in logs, so these
+/// show only whether they are set, and `raw_json` as its size.
+/// What `Status`'s `Debug` shows of the storage tree.
+struct StorageTotals(i64, i64);
+
+impl fmt::Debug for StorageTotals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} bytes in {} files", self.0, self.1)
+    }
+}
+
+impl fmt::Debug for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Status")
+            .field("code", &self.code)
+            .field("status_string", &self.status_string)
+            .field("connected", &self.connected)
+            .field("connection_info", &self.connection_info)
+            .field("web_id", &hidden(&self.web_id))
+            .field("webhook", &hidden(&self.webhook))
+            .field("user_agent", &self.user_agent)
+            .field("can_restore_connection", &self.can_restore_connection)
+            .field("stats", &self.stats)
+            // The root's name is the WebID again (`storage.Name` in the seed): totals only.
+            .field(
+                "storage",
+                &self
+                    .storage
+                    .as_ref()
+                    .map(|n| StorageTotals(n.bytes, n.files)),
+            )
+            .field("raw_json_len", &self.raw_json.len())
+            .finish()
+    }
 }
 
 /// The paired phone's session, `ConnectionInfo` on the wire.
@@ -231,7 +270,7 @@ impl fmt::Debug for QrCode {
 }
 
 /// What `close_session`, `save_session` and `restore_session` answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct SessionResult {
     /// `sucesso` on the wire; an `Ok` result always has it true (false is an `api` error).
     pub success: bool,
@@ -240,6 +279,17 @@ pub struct SessionResult {
     pub status: Option<Status>,
     /// The whole response text as received.
     pub raw_json: String,
+}
+
+/// Hand-written: the raw text holds the status's WebID (see [`Status`]'s `Debug`); its size only.
+impl fmt::Debug for SessionResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionResult")
+            .field("success", &self.success)
+            .field("status", &self.status)
+            .field("raw_json_len", &self.raw_json.len())
+            .finish()
+    }
 }
 
 /// What `clear.aspx` answers.

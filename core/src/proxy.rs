@@ -141,7 +141,7 @@ impl ProxyConfig {
                 no_proxy,
             } => {
                 let host = url.host_str()?;
-                if is_loopback(host) || no_proxy.matches(host) {
+                if is_loopback(host) || no_proxy.matches(host, url.port_or_known_default()) {
                     return None;
                 }
                 match url.scheme() {
@@ -191,47 +191,87 @@ pub(crate) fn is_loopback(host: &str) -> bool {
     }
 }
 
-/// `NO_PROXY` with curl's rules: comma-separated; `*` alone matches every host; an IP
-/// address or CIDR block matches addresses in it; any other entry is a domain (a leading dot
-/// is optional) matching itself and its subdomains, case-insensitively.
+/// `NO_PROXY` with curl's rules: comma-separated (spaces too); `*` alone matches every host;
+/// an IP address or CIDR block matches addresses in it; any other entry is a domain (a leading
+/// `.` or `*.` and a trailing dot are optional) matching itself and its subdomains,
+/// case-insensitively. As in Go's `httpproxy` and Python's `urllib`, an entry may end in a
+/// port (`example.com:443`, `10.0.0.1:8080`, `[::1]:9`): it then matches that port only.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct NoProxy {
     all: bool,
-    nets: Vec<(IpAddr, u8)>,
-    domains: Vec<String>,
+    nets: Vec<(IpAddr, u8, Option<u16>)>,
+    domains: Vec<(String, Option<u16>)>,
 }
 
 impl NoProxy {
     pub(crate) fn parse(value: &str) -> NoProxy {
         let mut out = NoProxy::default();
-        for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        for entry in value
+            .split(|c: char| c == ',' || c.is_ascii_whitespace())
+            .filter(|e| !e.is_empty())
+        {
             if entry == "*" {
                 out.all = true;
-            } else if let Some(net) = parse_net(entry) {
-                out.nets.push(net);
+                continue;
+            }
+            let (entry, port) = split_port(entry);
+            if let Some((net, bits)) = parse_net(entry) {
+                out.nets.push((net, bits, port));
             } else {
                 let domain = entry.trim_start_matches("*.").trim_start_matches('.');
-                out.domains.push(domain.to_ascii_lowercase());
+                let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+                if !domain.is_empty() {
+                    out.domains.push((domain, port));
+                }
             }
         }
         out
     }
 
-    pub(crate) fn matches(&self, host: &str) -> bool {
+    /// Whether a request to `host` on `port` (the URL's, or its scheme's default) goes direct.
+    pub(crate) fn matches(&self, host: &str, port: Option<u16>) -> bool {
         if self.all {
             return true;
         }
+        let port_ok = |want: Option<u16>| want.is_none() || want == port;
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         if let Ok(ip) = bare.parse::<IpAddr>() {
-            return self.nets.iter().any(|&(net, bits)| in_net(ip, net, bits));
+            // An IPv4-mapped IPv6 address is its IPv4 address for the IPv4 blocks.
+            let mapped = match ip {
+                IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4),
+                IpAddr::V4(_) => None,
+            };
+            return self.nets.iter().any(|&(net, bits, want)| {
+                port_ok(want)
+                    && (in_net(ip, net, bits) || mapped.is_some_and(|m| in_net(m, net, bits)))
+            });
         }
         let host = bare.trim_end_matches('.').to_ascii_lowercase();
-        self.domains.iter().any(|d| {
-            host == *d
-                || (host.len() > d.len()
-                    && host.ends_with(d.as_str())
-                    && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+        self.domains.iter().any(|(d, want)| {
+            port_ok(*want)
+                && (host == *d
+                    || (host.len() > d.len()
+                        && host.ends_with(d.as_str())
+                        && host.as_bytes()[host.len() - d.len() - 1] == b'.'))
         })
+    }
+}
+
+/// An entry's host and its port, if it ends in one: `h:443`, `1.2.3.4:80`, `[::1]:9`. A bare
+/// IPv6 address (`::1`, `2001:db8::/32`) has colons but no port.
+fn split_port(entry: &str) -> (&str, Option<u16>) {
+    if let Some(rest) = entry.strip_prefix('[')
+        && let Some((addr, after)) = rest.split_once(']')
+    {
+        let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
+        return (addr, port);
+    }
+    match entry.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => match port.parse() {
+            Ok(port) => (host, Some(port)),
+            Err(_) => (entry, None),
+        },
+        _ => (entry, None),
     }
 }
 
@@ -378,6 +418,34 @@ mod tests {
             "http://11.0.0.1/",
             "http://192.168.1.8/",
             "http://witi.me.evil/",
+        ] {
+            assert!(route(&c, proxied).is_some(), "{proxied}");
+        }
+        // Ports (Go's and Python's rule), trailing dots, spaces as separators, mapped IPv4.
+        let c = env(&[
+            ("ALL_PROXY", "http://proxy:3128"),
+            (
+                "NO_PROXY",
+                "api.witi.me:443 example.org. 10.0.0.0/8:8080,[2001:db8::1]:9, 192.168.0.0/16",
+            ),
+        ]);
+        for direct in [
+            "https://api.witi.me/",
+            "http://api.witi.me:443/",
+            "http://www.example.org/",
+            "http://example.org./",
+            "http://10.1.2.3:8080/",
+            "http://[2001:db8::1]:9/",
+            "http://[::ffff:192.168.3.4]/",
+        ] {
+            assert_eq!(route(&c, direct), None, "{direct}");
+        }
+        for proxied in [
+            "http://api.witi.me/",
+            "https://api.witi.me:8443/",
+            "http://10.1.2.3/",
+            "http://[2001:db8::1]/",
+            "http://[::ffff:11.0.0.1]/",
         ] {
             assert!(route(&c, proxied).is_some(), "{proxied}");
         }

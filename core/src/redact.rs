@@ -387,4 +387,41 @@ mod tests {
         let r = Redactor::new("chave");
         assert_eq!(r.redact("ação wid=chave é"), "ação wid=REDACTED é");
     }
+
+    /// A key with characters past ASCII (and past U+FFFF), echoed in each encoding that
+    /// spells them differently: UTF-8 percent escapes, JSON `\u` escapes (a surrogate pair
+    /// for the emoji, as ASCII-only JSON encoders write it), numeric HTML references.
+    #[test]
+    fn a_non_ascii_key_is_found_in_every_encoding() {
+        let key = "chave-ção-😀-SECRET";
+        let r = Redactor::new(key);
+        for echo in [
+            key,
+            "chave-%C3%A7%C3%A3o-%F0%9F%98%80-SECRET",
+            "chave-%c3%a7%C3%a3o-%f0%9F%98%80-SECRET",
+            "chave-%25C3%25A7%25C3%25A3o-%25F0%259F%2598%2580-SECRET",
+            r"chave-\u00e7\u00e3o-\ud83d\ude00-SECRET",
+            r"chave-\u00E7\u00E3o-\uD83D\uDE00-SECRET",
+            r"chave-\u00e7\u00e3o-\uD83D\ude00\u002dSECRET",
+            "chave-&#231;&#xe3;o-&#128512;-SECRET",
+        ] {
+            let out = r.redact(&format!(r#"{{"error":"bad wid {echo}"}}"#));
+            assert!(
+                !out.contains("SECRET") && !out.contains("chave"),
+                "{echo} -> {out}"
+            );
+        }
+        // A lone surrogate is not a character: left as it is, never a panic.
+        assert_eq!(r.redact(r"x \ud83d y \ude00"), r"x \ud83d y \ude00");
+    }
+
+    /// HTML's named references for letters past ASCII (`&ccedil;`): the view knows only the
+    /// ASCII ones a key's punctuation needs; the full HTML5 table (2,231 names) wants a crate.
+    #[test]
+    #[ignore = "named HTML entities for non-ASCII letters are not decoded yet"]
+    fn a_non_ascii_key_in_named_html_entities_is_found() {
+        let r = Redactor::new("chave-ção-SECRET");
+        let out = r.redact("<p>chave-&ccedil;&atilde;o-SECRET</p>");
+        assert!(!out.contains("SECRET"), "{out}");
+    }
 }

@@ -208,6 +208,20 @@ fn boms_are_dropped_everywhere() {
         let text = with_bom(array.as_bytes());
         assert_eq!(jsons(&bulkgz(codec, &text)), [r#"{"a":1}"#], "{codec:?}");
     }
+    // After the `BULKGZ,` / `BULK,` prefix: a run of them, with whitespace.
+    let boms = [BOM, b" ", BOM].concat();
+    let compressed = STANDARD.encode(compress(Codec::Zlib, array.as_bytes()));
+    let after_gz = [b"BULKGZ,", &boms[..], compressed.as_bytes()].concat();
+    assert_eq!(jsons(&after_gz), [r#"{"a":1}"#]);
+    let after_bulk = [b"BULK, ", &boms[..], array.as_bytes()].concat();
+    assert_eq!(jsons(&after_bulk), [r#"{"a":1}"#]);
+    // Before an item in the array (outside its quotes): the item's, so still base64 in BULK,
+    // and still one item when it is JSON with commas in a plain array.
+    let item = format!("\"{}\"", STANDARD.encode(b"{\"a\":1}"));
+    let bulk_body = [b"BULK,[", &boms[..], item.as_bytes(), b"]"].concat();
+    assert_eq!(jsons(&bulk_body), [r#"{"a":1}"#]);
+    let plain = [b"[", &boms[..], br#"{"a":1,"b":2}, "#, BOM, br#"{"c":3}]"#].concat();
+    assert_eq!(jsons(&plain), [r#"{"a":1,"b":2}"#, r#"{"c":3}"#]);
 }
 
 #[test]

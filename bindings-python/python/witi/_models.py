@@ -123,8 +123,10 @@ class Status(_Result):
     status_string: str
     connected: bool
     connection_info: Optional[ConnectionInfo] = None
-    web_id: Optional[str] = None
-    webhook: Optional[str] = None
+    #: The instance's WebID: the gateway appends it to PostBack URLs as ``&wid=``, like the key,
+    #: and it may be the key. ``webhook`` carries it again. Both are left out of ``repr``.
+    web_id: Optional[str] = field(default=None, repr=False)
+    webhook: Optional[str] = field(default=None, repr=False)
     user_agent: Optional[str] = None
     can_restore_connection: bool = False
     stats: Optional[Stats] = field(default=None, repr=False)

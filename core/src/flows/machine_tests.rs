@@ -277,3 +277,51 @@ fn restore_is_only_tried_before_the_first_qr() {
         Action::NewQr
     );
 }
+
+/// Plays `codes`, one poll a second from a fresh `connect`; a requested QR code is made at
+/// once and a requested restore is refused. Returns how many QR codes were made and the
+/// last action.
+fn play(codes: &[i64]) -> (u32, Action) {
+    let t0 = Instant::now();
+    let mut m = Machine::new(true);
+    let mut last = Action::Wait;
+    for (i, &code) in codes.iter().enumerate() {
+        let now = t0 + secs(i as f64);
+        last = m.decide(&status(code), now);
+        match last {
+            Action::NewQr => m.qr_made(now, TTL),
+            Action::Restore => m.restore_refused("no saved session".into()),
+            _ => {}
+        }
+    }
+    (m.qrs_made, last)
+}
+
+#[test]
+fn other_transient_sequences_after_a_scan_keep_the_one_qr() {
+    for codes in [
+        &[0, 3, 1, 2, 11, 4, 10][..],
+        &[0, 3, 4, 0, 10],
+        &[3, 4, 13, 10],
+        &[0, 3, 3, 2, 12, 0, 13, 11, 4, 10],
+        &[13, 3, 4, 4, 99, -1, 3, 10],
+    ] {
+        assert_eq!(play(codes), (1, Action::Done), "{codes:?}");
+    }
+}
+
+/// A QR code "dropped" to 11 (authenticated, connection closed) with no 1, 2 or 4 seen: the
+/// table takes 11 after our QR code for a scan whose 4 fell between polls, waits the whole
+/// grace (30 s), then makes a new QR code and takes the next 11 for a scan again, forever
+/// (one QR code every ~31 s until the timeout, no `QrDropped`, no give-up, and never the
+/// `restore_session` that 11 calls for). What it should do once the grace ends on 11 is
+/// `Restore` (a session exists), or count it as a drop; a design choice for the lead.
+#[test]
+#[ignore = "open: 11 that persists after a QR code is neither restored nor counted as a drop"]
+fn eleven_persisting_after_a_qr_is_restored_once_the_grace_ends() {
+    let t0 = Instant::now();
+    let mut m = with_qr(t0);
+    assert_eq!(m.decide(&status(11), t0 + secs(1.0)), Action::Wait);
+    let after = t0 + secs(1.0) + MIN_SCAN_GRACE + secs(0.1);
+    assert_eq!(m.decide(&status(11), after), Action::Restore);
+}

@@ -89,14 +89,7 @@ impl<S: Source> Items<S> {
             grant: Grant::empty(),
             accounted: 0,
         };
-        loop {
-            items.skip_ws()?;
-            if items.peek_is(BOM)? {
-                items.pos += BOM.len();
-                continue;
-            }
-            break;
-        }
+        items.skip_ws_and_boms()?;
         if items.peek()? != Some(b'[') {
             return Err(ArrayError::NotAnArray);
         }
@@ -141,6 +134,8 @@ impl<S: Source> Items<S> {
         } else if self.peek()? == Some(b']') {
             return self.close().map(|()| None);
         }
+        // An item's leading BOMs are its event's (dropped at every level, as the body's).
+        self.skip_ws_and_boms()?;
         self.started = true;
         let len = self.item_len()?;
         let start = self.pos;
@@ -189,6 +184,17 @@ impl<S: Source> Items<S> {
             if !self.fill()? {
                 return Err(ArrayError::Truncated);
             }
+        }
+    }
+
+    /// Whitespace and BOMs, in any mix.
+    fn skip_ws_and_boms(&mut self) -> Result<(), ArrayError> {
+        loop {
+            self.skip_ws()?;
+            if !self.peek_is(BOM)? {
+                return Ok(());
+            }
+            self.pos += BOM.len();
         }
     }
 
@@ -362,6 +368,11 @@ mod tests {
         assert_eq!(items("[]").expect("valid"), Vec::<String>::new());
         assert_eq!(items(" [ \n ] ").expect("valid"), Vec::<String>::new());
         assert_eq!(items("\u{feff} \u{feff}[1]").expect("BOMs"), ["1"]);
+        // An item's own leading BOMs go too (a JSON item with commas is still one item).
+        assert_eq!(
+            items("[\u{feff}{\"a\":1,\"b\":2}, \u{feff}\u{feff} \"x\"]").expect("BOMs"),
+            [r#"{"a":1,"b":2}"#, r#""x""#]
+        );
     }
 
     #[test]

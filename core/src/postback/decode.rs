@@ -273,8 +273,9 @@ fn strip_prefix<'a>(text: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     if !head.eq_ignore_ascii_case(prefix) {
         return None;
     }
-    let rest = text[prefix.len()..].trim_ascii();
-    rest.strip_prefix(b",").map(<[u8]>::trim_ascii)
+    let rest = trim_boms(&text[prefix.len()..]);
+    // After the comma: any run of BOMs too (one per re-encoding, as before the body).
+    rest.strip_prefix(b",").map(trim_boms)
 }
 
 #[cfg(test)]

@@ -108,10 +108,17 @@ fn token<'a>(s: &[u8], utf8: &'a mut [u8; 4]) -> Option<(&'a [u8], usize)> {
             b'r' => one(b'\r', 2, utf8),
             b't' => one(b'\t', 2, utf8),
             b'u' => {
-                let digits = s.get(2..6)?;
-                let mut code = 0u32;
-                for &d in digits {
-                    code = code << 4 | u32::from(hex(d)?);
+                let code = hex4(s.get(2..6)?)?;
+                // A character past U+FFFF is a UTF-16 surrogate pair in JSON (`\ud83d\ude00`),
+                // as ASCII-only encoders (Python's `json.dumps`) write every such character.
+                if (0xD800..0xDC00).contains(&code) {
+                    let low = s
+                        .get(6..12)
+                        .filter(|t| t.starts_with(b"\\u"))
+                        .and_then(|t| hex4(&t[2..]));
+                    let low = low.filter(|l| (0xDC00..0xE000).contains(l))?;
+                    let c = char::from_u32(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))?;
+                    return Some((c.encode_utf8(utf8).as_bytes(), 12));
                 }
                 let c = char::from_u32(code)?;
                 Some((c.encode_utf8(utf8).as_bytes(), 6))
@@ -158,6 +165,13 @@ fn entity<'a>(s: &[u8], utf8: &'a mut [u8; 4]) -> Option<(&'a [u8], usize)> {
         }
     };
     Some((c.encode_utf8(utf8).as_bytes(), used))
+}
+
+/// Four hex digits (a JSON `\u` escape's) as a number.
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits
+        .iter()
+        .try_fold(0u32, |code, &d| Some(code << 4 | u32::from(hex(d)?)))
 }
 
 fn hex(b: u8) -> Option<u8> {

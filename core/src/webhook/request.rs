@@ -106,7 +106,7 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
             return response;
         }
     };
-    let wid = param(req.uri(), "wid").map(|v| String::from_utf8_lossy(&v).into_owned());
+    let wid = wid_param(req.uri()).map(|v| String::from_utf8_lossy(&v).into_owned());
     let limits = shared.limits;
     let max = limits.max_body_bytes;
     if req.body().size_hint().lower() > max as u64 {
@@ -342,6 +342,23 @@ fn param(uri: &hyper::Uri, name: &str) -> Option<Vec<u8>> {
         })
 }
 
+/// The instance: the **last** `wid` parameter (any case, as the `.aspx` gateway reads its own
+/// parameters), percent-decoded. The gateway appends `&wid=<WebID>` after whatever the
+/// registered URL holds, so a `wid=` of the user's own in that URL comes before it.
+fn wid_param(uri: &hyper::Uri) -> Option<Vec<u8>> {
+    let in_path = uri.path().split_once('&').map(|(_, tail)| tail);
+    // In the URL's order (a path tail comes before a query), the last one.
+    [in_path, uri.query()]
+        .into_iter()
+        .flatten()
+        .flat_map(|params| params.split('&'))
+        .filter_map(|pair| match pair.split_once('=') {
+            Some((key, value)) if key.eq_ignore_ascii_case("wid") => Some(percent_decode(value)),
+            _ => None,
+        })
+        .next_back()
+}
+
 /// Whether the request carries `token=<expected>`, in the query string or in the
 /// `&`-separated tail of the path. The first `token` found is compared in constant time (only
 /// the length can leak, which a token of a fixed length makes moot).
@@ -391,5 +408,24 @@ mod tests {
         );
         assert_eq!(param(&uri("/hook?token=t"), "wid"), None);
         assert_eq!(param(&uri("/hook?xwid=1"), "wid"), None);
+        // The instance is the gateway's `wid`: appended last, after any of the user's own.
+        assert_eq!(
+            wid_param(&uri("/hook?wid=tenant-7&wid=GW")),
+            Some(b"GW".to_vec())
+        );
+        assert_eq!(
+            wid_param(&uri("/hook?token=t&WID=GW")),
+            Some(b"GW".to_vec())
+        );
+        assert_eq!(wid_param(&uri("/hook&wid=GW")), Some(b"GW".to_vec()));
+        assert_eq!(
+            wid_param(&uri("/hook?x=1&wid=K3y%2b")),
+            Some(b"K3y+".to_vec())
+        );
+        assert_eq!(wid_param(&uri("/hook?xwid=1&widx=2")), None);
+        assert_eq!(
+            wid_param(&uri("/hook&wid=mine?x=1&wid=GW")),
+            Some(b"GW".to_vec())
+        );
     }
 }

@@ -2237,7 +2237,7 @@ public func FfiConverterTypeConnectionInfo_lower(_ value: ConnectionInfo) -> Rus
 /**
  * One PostBack event.
  */
-public struct Event: Equatable, Hashable {
+public struct Event: Equatable, Hashable, CustomStringConvertible {
     public let kind: EventKind
     /**
      * The event's own JSON text.
@@ -2279,6 +2279,17 @@ public struct Event: Equatable, Hashable {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_event_uniffi_trait_display(
+            FfiConverterTypeEvent_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2484,7 +2495,7 @@ public func FfiConverterTypeQrCode_lower(_ value: QrCode) -> RustBuffer {
 /**
  * What `closeSession`, `saveSession` and `restoreSession` return.
  */
-public struct SessionResult: Equatable, Hashable {
+public struct SessionResult: Equatable, Hashable, CustomStringConvertible {
     public let success: Bool
     public let status: Status?
     public let rawJson: String
@@ -2500,6 +2511,17 @@ public struct SessionResult: Equatable, Hashable {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_sessionresult_uniffi_trait_display(
+            FfiConverterTypeSessionResult_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)
@@ -2611,7 +2633,7 @@ public func FfiConverterTypeStats_lower(_ value: Stats) -> RustBuffer {
  * Connection information: what `status`, `disconnect` and `setConfig` return and what status
  * PostBacks carry.
  */
-public struct Status: Equatable, Hashable {
+public struct Status: Equatable, Hashable, CustomStringConvertible {
     public let code: StatusCode
     public let statusString: String
     public let connected: Bool
@@ -2649,6 +2671,17 @@ public struct Status: Equatable, Hashable {
     
 
     
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_status_uniffi_trait_display(
+            FfiConverterTypeStatus_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
 }
 
 #if compiler(>=6)

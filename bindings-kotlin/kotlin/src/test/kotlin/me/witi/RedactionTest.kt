@@ -35,6 +35,24 @@ class RedactionTest {
     }
 
     @Test
+    fun `an event and its status never print the WebID, which may be the key`() {
+        val body = "[{\"status\":10,\"statusString\":\"authenticated\",\"connected\":true," +
+            "\"WebID\":\"$key\",\"Webhook\":\"https://erp.example/h?t=1&wid=$key\"," +
+            "\"storage\":{\"Name\":\"$key\",\"Bytes\":5,\"Files\":1}},{\"a\":1}]"
+        val events = decodePostback(body.toByteArray(), key)
+        val status = events[0].status!!
+        assertEquals(key, events[0].wid)
+        assertEquals(key, status.webId)
+        assertEquals(key, status.storage!!.name)
+        for (event in events) assertNoKey(event.toString(), "$event", listOf(event).toString())
+        assertNoKey(status.toString())
+        assertTrue(events[0].toString().startsWith("Event(kind=STATUS, json=<"), events[0].toString())
+        assertTrue(status.toString().contains("webId=<redacted>, webhook=<redacted>"), status.toString())
+        val session = SessionResult(success = true, status = status, rawJson = "{\"Status\":\"{\\\"WebID\\\":\\\"$key\\\"}\"}")
+        assertNoKey(session.toString())
+    }
+
+    @Test
     fun `no error of any kind carries the key`() = runBlocking {
         val faults = listOf(
             mapOf("kind" to "http_status", "status" to 500, "body" to "{\"status\":0,\"error\":\"bad wid=$key\"}"),
