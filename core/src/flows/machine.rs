@@ -36,7 +36,8 @@
 //!   wait), so a gateway that drops codes is never asked more than about once a second.
 //! - **Scanned → grace over** with a code other than 10: the pairing failed; the scan is
 //!   forgotten and the flow goes on as after a drop (1, 2, 4 still wait; anything else gets a new
-//!   QR).
+//!   QR), except that a grace ending on 11 (the phone paired, the session stayed closed) tries
+//!   `restore_session` once (when allowed) before any new QR.
 //! - **Restoring → [`RESTORE_WAIT`] over** without 10: restore failed → new QR. A refused
 //!   `restore_session` (an `api` error, e.g. "No saved session") goes to a new QR at once.
 //! - Every wait re-polls after the poll interval, or sooner when our QR code's ttl ends first.
@@ -116,6 +117,7 @@ struct OurQr {
 pub(crate) struct Machine {
     restore_allowed: bool,
     restore_tried: bool,
+    restore_after_stall_tried: bool,
     restoring_until: Option<Instant>,
     qr: Option<OurQr>,
     qrs_made: u32,
@@ -131,6 +133,7 @@ impl Machine {
         Machine {
             restore_allowed,
             restore_tried: false,
+            restore_after_stall_tried: false,
             restoring_until: None,
             qr: None,
             qrs_made: 0,
@@ -208,6 +211,16 @@ impl Machine {
             self.events.push(PairingEvent::PairingStalled { code });
             self.scan_seen_at = None;
             self.qr = None;
+            // Still 11: the phone did pair and the session sits closed (a gateway that never
+            // reopens it by itself). Resuming it beats asking for another scan; once only.
+            if code == StatusCode::AuthenticatedConnectionClosed
+                && self.restore_allowed
+                && !self.restore_after_stall_tried
+            {
+                self.restore_after_stall_tried = true;
+                self.events.push(PairingEvent::Restoring { from: code });
+                return Action::Restore;
+            }
             return self.new_qr(now);
         }
         if scanning || paired_after_our_qr {
