@@ -291,29 +291,37 @@ function listen(address, handler, options = {}) {
   } catch (e) {
     return Promise.reject(translate(e))
   }
-  if (!signal) return started
   return started.then((server) => {
+    // A running receiver is held here until close(): a program that does not keep the
+    // object (`await listen(...)` without storing it) must not see it garbage-collected and
+    // stop serving, as a node:http server keeps serving without a reference.
+    running.add(server)
+    const nativeClose = server.close
     // An abort closes the receiver, as it would cancel a call; close() failing is moot then.
     const stop = () => server.close().catch(() => {})
-    if (signal.aborted) {
-      stop()
-      return server
-    }
-    signal.addEventListener('abort', stop, { once: true })
-    // close(), by any path (the caller's or the abort's), takes the listener off the signal:
-    // one long-lived signal may serve many receivers in turn without piling up listeners.
-    const nativeClose = server.close
     Object.defineProperty(server, 'close', {
       value: function close() {
-        signal.removeEventListener('abort', stop)
+        running.delete(server)
+        // close(), by any path (the caller's or the abort's), takes the listener off the
+        // signal: one long-lived signal may serve many receivers in turn without piling up
+        // listeners.
+        signal?.removeEventListener('abort', stop)
         return nativeClose.call(server)
       },
       writable: true,
       configurable: true,
     })
+    if (signal?.aborted) {
+      stop()
+      return server
+    }
+    signal?.addEventListener('abort', stop, { once: true })
     return server
   })
 }
+
+/** The receivers started by `listen` and not closed yet (see there). */
+const running = new Set()
 
 // A TypeScript numeric enum has reverse entries (StatusCode[10] === 'AUTHENTICATED'); napi's
 // object has only the names, so add them: the runtime then matches index.d.ts.

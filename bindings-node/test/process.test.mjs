@@ -49,6 +49,30 @@ describe('package', { concurrency: 4 }, () => {
     assert.ok(r.ms < 5000, `took ${r.ms} ms to exit`)
   })
 
+  it('a receiver nobody holds keeps serving until closed (it is not garbage-collected)', async () => {
+    const r = await runChild('child-gc.cjs', `
+      require('v8').setFlagsFromString('--expose-gc')
+      const gc = require('vm').runInNewContext('gc')
+      const witi = require('witi')
+      // The server object is dropped when this function returns: only its URL is kept.
+      async function start() {
+        const server = await witi.listen('127.0.0.1:0', () => {})
+        return server.url
+      }
+      start().then(async (url) => {
+        for (let i = 0; i < 5; i++) {
+          gc()
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+        const res = await fetch(url, { method: 'POST', body: '{"a":1}' })
+        console.log('status', res.status)
+        process.exit(0)
+      }).catch((e) => { console.log('failed', e.cause?.code ?? e.message); process.exit(0) })
+    `)
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout.trim(), 'status 200')
+  })
+
   it('ESM: named and default imports are the same objects as require', async () => {
     const r = await runChild('child-esm.mjs', `
       import witi, { Client, WitiError, decodePostback } from 'witi'
