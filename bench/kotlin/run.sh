@@ -7,4 +7,4 @@ cd "$(dirname "$0")/../.."
 cargo build --release --locked -p witi-uniffi -p uniffi-bindgen -p witi-sim
 (cd bindings-kotlin/kotlin && mvn -q -B -Dstyle.color=never -Dwiti.release -DskipTests install)
 cd bench/kotlin
-mvn -q -B -Dstyle.color=never compile exec:exec -Dbench.args="${1:-}"
+mvn -q -B -Dstyle.color=never compile exec:exec -Dbench.args="${1:-}" -Dwiti.bodies="${WITI_BENCH_BODIES:-}"

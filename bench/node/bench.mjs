@@ -73,6 +73,8 @@ async function benchStatus(url) {
     const ratio = median(w) / median(f)
     rows.push([inFlight, ratio])
     console.log(`  ${String(inFlight).padStart(4)} in flight: witi ${fmt(median(w)).padStart(6)}/s  fetch ${fmt(median(f)).padStart(6)}/s  ratio ${ratio.toFixed(2)}x`)
+    // A row of bench/all.sh's table.
+    if (inFlight !== 10) console.log(`TABLE\tstatus${inFlight}\t${ratio.toFixed(2)}\tfetch\t${median(w).toFixed(0)}\t${median(f).toFixed(0)}`)
   }
   return rows
 }
@@ -138,6 +140,8 @@ function benchDecode() {
     const ratio = median(w) / median(h)
     rows.push([name, ratio])
     console.log(`  ${name.padEnd(28)} witi ${fmt(median(w)).padStart(8)}/s  by hand ${fmt(median(h)).padStart(8)}/s  ratio ${ratio.toFixed(2)}x`)
+    const key = { 'plain JSON, 1 status event': 'decode_plain1', 'BULKGZ, 1000 events': 'decode_bulkgz1000' }[name]
+    if (key) console.log(`TABLE\t${key}\t${ratio.toFixed(2)}\tby hand\t${fmt(median(w))}/s\t${fmt(median(h))}/s`)
   }
   return rows
 }

@@ -60,11 +60,14 @@ def best_rate(calls: int, run: Callable[[], None], rounds: int = 3) -> float:
     return max(rates)
 
 
-def report(name: str, witi_rate: float, others: Dict[str, float], unit: str = "calls/s") -> None:
+def report(name: str, witi_rate: float, others: Dict[str, float], unit: str = "calls/s", key: str = "") -> None:
     line = f"{name:<34} witi {witi_rate:>10,.0f} {unit}"
     for other, rate in others.items():
         line += f" | {other} {rate:>10,.0f} ({witi_rate / rate:.2f}x)"
     print(line, flush=True)
+    if key:  # a row of bench/all.sh's table: the ratio against the first alternative
+        other, rate = next(iter(others.items()))
+        print(f"TABLE\t{key}\t{witi_rate / rate:.2f}\t{other}\t{witi_rate:.0f}\t{rate:.0f}", flush=True)
 
 
 def blocking(url: str, key: str) -> None:
@@ -92,7 +95,8 @@ def blocking(url: str, key: str) -> None:
 
     for f in (w, h, q):  # warm up connections and code paths
         f()
-    report("Client.status() blocking", best_rate(calls, w), {"httpx": best_rate(calls, h), "requests": best_rate(calls, q)})
+    report("Client.status() blocking", best_rate(calls, w), {"httpx": best_rate(calls, h), "requests": best_rate(calls, q)},
+           key="status1")
 
 
 async def gather_workers(concurrency: int, calls: int, one: Callable[[], Awaitable[Any]]) -> None:
@@ -130,7 +134,8 @@ def asynchronous(url: str, key: str) -> None:
                     best = max(best, calls / (time.perf_counter() - start))
                 return best
 
-            report(f"AsyncClient.status() x{concurrency}", await rate(client.status), {"httpx": await rate(h)})
+            report(f"AsyncClient.status() x{concurrency}", await rate(client.status), {"httpx async": await rate(h)},
+                   key="status1000" if concurrency == 1000 else "")
         await client.close()
 
     async def main() -> None:
@@ -176,10 +181,11 @@ def stdlib_decode(body: bytes) -> List[Any]:
 
 
 def postbacks() -> None:
-    for events in (1, 100, 1000):
-        body = bulkgz(events)
-        assert len(witi.decode_postback(body)) == len(stdlib_decode(body)) == events
-        loops = max(1, n(20000) // events)
+    for events in (0, 1, 100, 1000):  # 0: one plain JSON event
+        body = json.dumps(STATUS_EVENT).encode() if events == 0 else bulkgz(events)
+        decode = (lambda b: [json.loads(b)]) if events == 0 else stdlib_decode
+        assert len(witi.decode_postback(body)) == len(decode(body)) == max(events, 1)
+        loops = max(1, n(20000) // max(events, 1))
 
         def w() -> None:
             for _ in range(loops):
@@ -187,10 +193,12 @@ def postbacks() -> None:
 
         def s() -> None:
             for _ in range(loops):
-                stdlib_decode(body)
+                decode(body)
 
-        report(f"decode_postback BULKGZ x{events}", best_rate(loops * events, w),
-               {"stdlib": best_rate(loops * events, s)}, unit="events/s")
+        name = "decode_postback plain x1" if events == 0 else f"decode_postback BULKGZ x{events}"
+        key = {0: "decode_plain1", 1000: "decode_bulkgz1000"}.get(events, "")
+        count = loops * max(events, 1)
+        report(name, best_rate(count, w), {"stdlib": best_rate(count, s)}, unit="events/s", key=key)
 
 
 def import_time(module: str) -> float:
@@ -205,6 +213,7 @@ def import_time(module: str) -> float:
 def imports() -> None:
     w, h = import_time("witi"), import_time("httpx")
     print(f"{'import time':<34} witi {w * 1000:>8.1f} ms | httpx {h * 1000:>8.1f} ms ({h / w:.2f}x)", flush=True)
+    print(f"TABLE\timport\t{h / w:.2f}\timport httpx\t{w * 1000:.1f}\t{h * 1000:.1f}", flush=True)
 
 
 def main() -> None:

@@ -17,6 +17,6 @@ rm -rf "$OUT/wheels-release"
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-    -r bindings-python/requirements-dev.txt "$OUT"/wheels-release/witi-*.whl
+    -r bindings-python/requirements-dev.txt -r bench/python/requirements.txt "$OUT"/wheels-release/witi-*.whl
 cd "$ROOT/target"  # not the source tree: the installed wheel is what runs
 WITI_SIM_BIN="$ROOT/target/release/witi-sim" "$VENV/bin/python" "$ROOT/bench/python/bench.py"

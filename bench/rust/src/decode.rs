@@ -34,6 +34,20 @@ pub fn run(args: &Args) {
     for (name, body) in &cases {
         check_same(body);
         let (witi, alt) = compare(budget, || witi_decode(body), || alternative(body));
+        let key = match *name {
+            "BULKGZ, 1000 events" => "decode_bulkgz1000",
+            "plain JSON, 1 event" => "decode_plain1",
+            _ => "",
+        };
+        if !key.is_empty() {
+            // A row of bench/all.sh's table: witi's speed over the alternative's.
+            println!(
+                "TABLE\t{key}\t{:.2}\tby hand\t{}\t{}",
+                alt.as_secs_f64() / witi.as_secs_f64(),
+                human(witi),
+                human(alt)
+            );
+        }
         println!(
             "{:<24} {:>10} {:>12} {:>12}  {}",
             name,
@@ -47,7 +61,7 @@ pub fn run(args: &Args) {
 
 /// One connection-information event like the API documentation's `status.aspx` example,
 /// varied per index so that the compressed body is realistic (not 1,000 identical copies).
-fn status_event(i: usize) -> String {
+pub fn status_event(i: usize) -> String {
     let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut next = |m: u64| {
         x ^= x >> 29;
@@ -109,8 +123,14 @@ fn status_event(i: usize) -> String {
     .to_string()
 }
 
+/// `BULK,` + a JSON array of base64 events.
+pub fn bulk(events: &[String]) -> Vec<u8> {
+    let items: Vec<String> = events.iter().map(|e| B64.encode(e)).collect();
+    format!("BULK,{}", serde_json::to_string(&items).expect("strings serialize")).into_bytes()
+}
+
 /// `BULKGZ,` + base64 of zlib of (BOM + a JSON array of base64 events), as API 1.1 sends.
-fn bulkgz(events: &[String]) -> Vec<u8> {
+pub fn bulkgz(events: &[String]) -> Vec<u8> {
     let items: Vec<String> = events.iter().map(|e| B64.encode(e)).collect();
     let mut zlib = ZlibEncoder::new(Vec::new(), Compression::default());
     zlib.write_all(BOM).unwrap();

@@ -2,10 +2,13 @@
 //! from the same crates in the same run, and reports their ratio (see bench/README.md).
 //!
 //! Usage: `witi-bench [--quick] [--only decode|status|clients] [--calls N] [--secs S]`
-//! (`bash bench/run.sh` passes its arguments here).
+//! (`bash bench/run.sh` passes its arguments here), and for the receiver benchmark
+//! (`bench/receivers.py`): `witi-bench bodies DIR` writes the PostBack bodies,
+//! `witi-bench receivers` serves witi's, the by-hand and the limit receivers.
 
 mod clients;
 mod decode;
+mod receivers;
 mod status;
 
 use std::time::Duration;
@@ -65,6 +68,22 @@ fn main() {
     if argv.get(1).map(String::as_str) == Some("--clients-child") {
         let n = argv.get(3).and_then(|n| n.parse().ok()).unwrap_or(0);
         if let Err(e) = clients::child(argv.get(2).map_or("", String::as_str), n) {
+            eprintln!("witi-bench: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let mut rest = argv.iter().skip(1).cloned();
+    let sub = match rest.next().as_deref() {
+        Some("bodies") => Some(match rest.next() {
+            Some(dir) => receivers::write_bodies(std::path::Path::new(&dir)),
+            None => Err("bodies needs a folder".into()),
+        }),
+        Some("receivers") => Some(receivers::serve()),
+        _ => None,
+    };
+    if let Some(result) = sub {
+        if let Err(e) = result {
             eprintln!("witi-bench: {e}");
             std::process::exit(1);
         }

@@ -146,6 +146,15 @@ pub fn run(args: &Args) -> Result<(), String> {
             }
             round_ratios.sort_by(f64::total_cmp);
             let rates: Vec<f64> = merged.iter().map(Round::rate).collect();
+            if concurrency != 10 {
+                // A row of bench/all.sh's table: witi's speed over the alternative's.
+                println!(
+                    "TABLE\tstatus{concurrency}\t{:.2}\treqwest\t{:.0}\t{:.0}",
+                    rates[0] / rates[1],
+                    rates[0],
+                    rates[1]
+                );
+            }
             for (side, r) in sides.iter().zip(&mut merged) {
                 let ratio = if side.name() == "witi" {
                     String::new()

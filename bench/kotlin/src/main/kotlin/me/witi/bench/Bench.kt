@@ -82,10 +82,50 @@ fun main(args: Array<String>) {
             val wm = w.sorted()[rounds / 2]
             val jm = j.sorted()[rounds / 2]
             println(String.format("%-10d %8d %14.0f %14.0f %8.2f", inFlight, calls, calls / wm, calls / jm, wm / jm))
+            // A row of bench/all.sh's table: witi's speed over the alternative's.
+            if (inFlight != 10) println("TABLE\tstatus$inFlight\t${String.format("%.2f", jm / wm)}\tHttpClient + Jackson\t${String.format("%.0f", calls / wm)}\t${String.format("%.0f", calls / jm)}")
         }
         println("ratio = witi time / HttpClient time (below 1: witi is faster)")
+        decode(rounds)
         witi.close()
     } finally {
         sim.destroy()
+    }
+}
+
+/** Decodes per second of [f] over about [ms] milliseconds. */
+private fun opsPerSec(ms: Long, f: () -> Any): Double {
+    var n = 0
+    val start = System.nanoTime()
+    val limit = ms * 1_000_000
+    while (System.nanoTime() - start < limit) {
+        repeat(10) { f() }
+        n += 10
+    }
+    return n / ((System.nanoTime() - start) / 1e9)
+}
+
+/**
+ * decodePostback against the by-hand decoder of Receivers.kt (Base64 + Inflater + Jackson
+ * readTree of the array and of each event), on the bodies `witi-bench bodies` wrote (the
+ * folder in -Dwiti.bodies; skipped without it). Median of alternating rounds.
+ */
+private fun decode(rounds: Int) {
+    val dir = System.getProperty("witi.bodies")?.takeIf { it.isNotEmpty() && File(it).isDirectory } ?: return
+    println("decodePostback vs Base64 + Inflater + Jackson: decodes/s, median of $rounds rounds")
+    for ((file, key) in listOf("plain-1" to "decode_plain1", "bulk-100" to "", "bulkgz-100" to "", "bulkgz-1000" to "decode_bulkgz1000")) {
+        val body = File(dir, "$file.txt").readBytes()
+        check(me.witi.decodePostback(body).size == byHand(body).size) { "$file: the two disagree" }
+        repeat(3) { opsPerSec(100) { me.witi.decodePostback(body) }; opsPerSec(100) { byHand(body) } }
+        val w = mutableListOf<Double>()
+        val h = mutableListOf<Double>()
+        repeat(rounds) {
+            w += opsPerSec(300) { me.witi.decodePostback(body) }
+            h += opsPerSec(300) { byHand(body) }
+        }
+        val wm = w.sorted()[rounds / 2]
+        val hm = h.sorted()[rounds / 2]
+        println(String.format("%-12s witi %10.1f/s  by hand %10.1f/s  ratio %.2fx (witi speed / by hand)", file, wm, hm, wm / hm))
+        if (key.isNotEmpty()) println("TABLE\t$key\t${String.format("%.2f", wm / hm)}\tBase64 + Inflater + Jackson\t${String.format("%.1f", wm)}/s\t${String.format("%.1f", hm)}/s")
     }
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""The receiver benchmark's driver: one load generator (wrk) for every language's receivers.
+
+Starts the Rust receivers (`witi-bench receivers`: witi's, hyper by hand, and `limit`, a
+server that drains each body unread and answers 200) and any `--serve` command (a language's
+receivers: it prints `NAME URL` lines, then `ready`). For every body (plain JSON, `BULK,` and
+`BULKGZ,` of 1, 100 and 1,000 events, written by `witi-bench bodies`) and 1 and 50 concurrent
+senders, it POSTs the body in a loop with `wrk` to each receiver in turn (rounds alternate the
+order) and reports events/s (requests/s x events per body) and wrk's p99 latency per request.
+
+Before timing, each receiver must answer 200 to every body and, except `limit`, refuse a body
+that does not decode (so it really decodes). Writes the figures as JSON to `--out`.
+Standard library only: it runs with any python3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+BODIES = ["plain-1", "bulk-1", "bulk-100", "bulk-1000", "bulkgz-1", "bulkgz-100", "bulkgz-1000"]
+SENDERS = [1, 50]
+LUA = """
+wrk.method = "POST"
+local f = assert(io.open(os.getenv("WITI_BENCH_BODY"), "rb"))
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "text/plain"
+"""
+
+
+def start(cmd: str, procs: list) -> dict:
+    """Runs a receivers command; returns {name: url} once it says `ready`."""
+    proc = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    procs.append(proc)
+    urls = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        line = line.strip()
+        if line == "ready":
+            return urls
+        if line.startswith("http") or " http" in line:
+            name, url = line.split()
+            urls[name] = url
+    raise SystemExit(f"receivers.py: {cmd!r} ended before saying ready")
+
+
+def post(url: str, body: bytes) -> int:
+    req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/plain"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def check(name: str, url: str, bodies: dict) -> None:
+    for body_name, body in bodies.items():
+        status = post(url, body)
+        if status != 200:
+            raise SystemExit(f"receivers.py: {name} answers {status} to {body_name}")
+    if name != "limit":
+        status = post(url, b"BULKGZ,not base64 at all!")
+        if status // 100 != 4:
+            raise SystemExit(f"receivers.py: {name} accepts a body that does not decode ({status})")
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def wrk(url: str, body_path: str, senders: int, secs: float, script: str) -> tuple[float, float]:
+    """(requests/s, p99 in ms) of one wrk run."""
+    cmd = ["wrk", "-t", str(min(senders, 2)), "-c", str(senders), "-d", f"{secs}s", "--latency", "-s", script, url]
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "WITI_BENCH_BODY": body_path})
+    text = out.stdout
+    if out.returncode != 0 or "Non-2xx" in text or "Socket errors" in text:
+        raise SystemExit(f"receivers.py: wrk against {url} failed:\n{text}{out.stderr}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", text).groups()
+    return rate, float(value) * UNITS[unit]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lang", required=True)
+    ap.add_argument("--rust-bin", required=True, help="the witi-bench binary (release)")
+    ap.add_argument("--bodies", required=True, help="the folder `witi-bench bodies` wrote")
+    ap.add_argument("--serve", help="the language's receivers command (else Rust's are measured)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    secs, rounds = (1, 1) if args.quick else (2, 3)
+    procs: list = []
+    try:
+        urls = start(shlex.quote(args.rust_bin) + " receivers", procs)
+        if args.serve:
+            urls = {**start(args.serve, procs), "limit": urls["limit"]}
+        names = ["witi"] + sorted(n for n in urls if n not in ("witi", "limit")) + ["limit"]
+        bodies = {b: open(os.path.join(args.bodies, b + ".txt"), "rb").read() for b in BODIES}
+        for name in names:
+            check(name, urls[name], bodies)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write(LUA)
+            script = f.name
+        cases = []
+        width = max(len(n) for n in names)
+        print(f"\nwebhook receivers ({args.lang}): events/s and p99 per request, wrk, {secs} s x {rounds} rounds per cell")
+        for body in BODIES:
+            events = int(body.split("-")[1])
+            for senders in SENDERS:
+                best: dict = {}
+                for r in range(rounds):
+                    order = names if r % 2 == 0 else names[::-1]
+                    for name in order:
+                        rate, p99 = wrk(urls[name], os.path.join(args.bodies, body + ".txt"), senders, secs, script)
+                        if name not in best or rate > best[name][0]:
+                            best[name] = (rate, p99)
+                cells = {n: {"events_per_s": best[n][0] * events, "p99_ms": best[n][1]} for n in names}
+                cases.append({"body": body, "events": events, "senders": senders, "receivers": cells})
+                row = "  ".join(
+                    f"{n:>{width}} {cells[n]['events_per_s']:>10,.0f}/s p99 {cells[n]['p99_ms']:>7.2f} ms" for n in names
+                )
+                print(f"{body:<12} x{senders:<3} {row}", flush=True)
+        os.unlink(script)
+        with open(args.out, "w") as f:
+            json.dump({"lang": args.lang, "secs": secs, "rounds": rounds, "cases": cases}, f, indent=1)
+        summary(args.lang, cases)
+    finally:
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, 15)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+
+
+def summary(lang: str, cases: list) -> None:
+    """The ratios: witi over each hand-written receiver, and witi over the limit."""
+    hand = [n for n in cases[0]["receivers"] if n not in ("witi", "limit")]
+    print(f"ratios, witi's events/s over the other's (> 1: witi faster); limit: witi's share of it")
+    for case in cases:
+        cells = case["receivers"]
+        witi = cells["witi"]["events_per_s"]
+        parts = [f"/{n} {witi / cells[n]['events_per_s']:.2f}" for n in hand]
+        parts.append(f"of limit {witi / cells['limit']['events_per_s']:.2f}")
+        print(f"  {case['body']:<12} x{case['senders']:<3} " + "  ".join(parts))
+
+
+if __name__ == "__main__":
+    main()
