@@ -82,7 +82,7 @@ async def main() -> None:
     stdlib = ThreadingHTTPServer(("127.0.0.1", 0), Stdlib)
     threading.Thread(target=stdlib.serve_forever, daemon=True).start()
     print(f"stdlib http://127.0.0.1:{stdlib.server_address[1]}/")
-    app = web.Application()
+    app = web.Application(client_max_size=16 * 1024 * 1024)  # witi's body limit (aiohttp: 1 MiB)
     app.router.add_post("/{tail:.*}", aiohttp_receiver)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
