@@ -79,6 +79,7 @@ async def aiohttp_receiver(request: web.Request) -> web.Response:
 async def main() -> None:
     server = witi.WebhookServer(handle)
     print("witi", server.url)
+    ThreadingHTTPServer.request_queue_size = 128  # the default 5 resets 50 senders' connections
     stdlib = ThreadingHTTPServer(("127.0.0.1", 0), Stdlib)
     threading.Thread(target=stdlib.serve_forever, daemon=True).start()
     print(f"stdlib http://127.0.0.1:{stdlib.server_address[1]}/")
