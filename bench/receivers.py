@@ -157,8 +157,9 @@ def summary(lang: str, cases: list) -> None:
     for case in cases:
         cells = case["receivers"]
         witi = cells["witi"]["events_per_s"]
-        parts = [f"/{n} {witi / cells[n]['events_per_s']:.2f}" for n in hand]
-        parts.append(f"of limit {witi / cells['limit']['events_per_s']:.2f}")
+        ratio = lambda a, b: f"{a / b:.2f}" if b > 0 else "n/a (no answer)"  # noqa: E731
+        parts = [f"/{n} {ratio(witi, cells[n]['events_per_s'])}" for n in hand]
+        parts.append(f"of limit {ratio(witi, cells['limit']['events_per_s'])}")
         print(f"  {case['body']:<12} x{case['senders']:<3} " + "  ".join(parts))
 
 

@@ -83,7 +83,7 @@ def main() -> None:
             return "not measured"
         hand = [n for n in cases[0]["receivers"] if n not in ("witi", "limit")]
         key = next(c for c in cases if c["body"] == "bulkgz-1000" and c["senders"] == 50)
-        eps = lambda c, n: c["receivers"][n]["events_per_s"]  # noqa: E731
+        eps = lambda c, n: max(c["receivers"][n]["events_per_s"], 1e-9)  # noqa: E731
         best = max(hand, key=lambda n: eps(key, n))
         worst = min(((eps(c, "witi") / eps(c, n), c, n) for c in cases for n in hand), key=lambda t: t[0])
         return (f"{eps(key, 'witi') / eps(key, best):.2f} (vs {best}; {eps(key, 'witi'):,.0f} / {eps(key, best):,.0f} "
@@ -93,7 +93,7 @@ def main() -> None:
         cases = receivers.get(lang)
         if not cases:
             return "not measured"
-        share = [(c["receivers"]["witi"]["events_per_s"] / c["receivers"]["limit"]["events_per_s"], c)
+        share = [(c["receivers"]["witi"]["events_per_s"] / max(c["receivers"]["limit"]["events_per_s"], 1e-9), c)
                  for c in cases if c["events"] == 1000]
         low = min(share, key=lambda t: t[0])
         return f"{low[0]:.2f} at worst ({low[1]['body']} x{low[1]['senders']}); best {max(s for s, _ in share):.2f}"

@@ -44,6 +44,9 @@ ERRORS = (ValueError, binascii.Error, zlib.error)
 
 class Stdlib(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Without it, the headers and the body of each answer leave in two segments and the
+    # second waits for the client's delayed ACK: ~40 ms per request on one connection.
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
