@@ -45,8 +45,10 @@ const server = http.createServer((req, res) => {
 })
 server.keepAliveTimeout = 60_000
 
-const witi = await listen('127.0.0.1:0', handle)
-console.log(`witi ${witi.url}`)
+// Kept reachable on purpose: an unreachable WebhookServer is collected and its finalizer
+// stops the receiver (seen here after a large body, at the first full GC).
+globalThis.witiServer = await listen('127.0.0.1:0', handle)
+console.log(`witi ${globalThis.witiServer.url}`)
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
 console.log(`node-http http://127.0.0.1:${server.address().port}/`)
 console.log('ready')

@@ -82,4 +82,5 @@ fun main() {
     println("ready")
     System.out.flush()
     Thread.currentThread().join()
+    witi.close() // never reached; keeps the server reachable (an unreachable one is cleaned up and stops)
 }
