@@ -63,8 +63,8 @@ fun main() {
     println("witi ${witi.url()}")
     val server = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 1024)
     server.createContext("/") { exchange ->
-        exchange.use {
-            val body = it.requestBody.readAllBytes()
+        try {
+            val body = exchange.requestBody.readAllBytes()
             val decoded = try {
                 byHand(body)
             } catch (e: Exception) {
@@ -72,8 +72,10 @@ fun main() {
             }
             decoded?.forEach(::handle)
             val answer = if (decoded == null) "bad body\n" else "OK\n"
-            it.sendResponseHeaders(if (decoded == null) 400 else 200, answer.length.toLong())
-            it.responseBody.write(answer.toByteArray())
+            exchange.sendResponseHeaders(if (decoded == null) 400 else 200, answer.length.toLong())
+            exchange.responseBody.write(answer.toByteArray())
+        } finally {
+            exchange.close()
         }
     }
     server.executor = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())
