@@ -126,7 +126,11 @@ pub fn status_event(i: usize) -> String {
 /// `BULK,` + a JSON array of base64 events.
 pub fn bulk(events: &[String]) -> Vec<u8> {
     let items: Vec<String> = events.iter().map(|e| B64.encode(e)).collect();
-    format!("BULK,{}", serde_json::to_string(&items).expect("strings serialize")).into_bytes()
+    format!(
+        "BULK,{}",
+        serde_json::to_string(&items).expect("strings serialize")
+    )
+    .into_bytes()
 }
 
 /// `BULKGZ,` + base64 of zlib of (BOM + a JSON array of base64 events), as API 1.1 sends.
