@@ -168,7 +168,7 @@ fn short_wid(wid: &str) -> String {
 }
 
 /// A URL with each `wid=` value (the gateway appends `&wid=<WebID>` to the webhook) shortened
-/// as [`short_wid`] does; `--json` keeps the whole URL.
+/// as `short_wid` does; `--json` keeps the whole URL.
 pub fn short_wid_params(url: &str) -> String {
     let mut out = String::with_capacity(url.len());
     let mut rest = url;
