@@ -1,4 +1,5 @@
-//! [`Client`]: the eight commands of the connection API.
+//! [`Client`]: the commands of the connection API (the Messages, Contacts and Groups
+//! chapters and the generic [`Client::call`] are in `client/messages.rs`).
 //!
 //! Each command is a [`Command`] (path, method, whether it changes state) and one line naming
 //! the body it sends and the parser of its answer in `parse.rs`. Adding a command to the SDK
@@ -12,6 +13,11 @@ use crate::transport::{Command, Transport};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::Arc;
+
+mod command_name;
+mod messages;
+
+pub use messages::{FileMessage, FileSource, MAX_INLINE_FILE_BYTES};
 
 // `Command::read` only reads (retried on timeouts, 429, 5xx); `Command::change` changes state
 // (retried only when the request surely never left).
@@ -93,43 +99,44 @@ impl Client {
             .filter(|u| !u.trim().is_empty())
             .unwrap_or(DEFAULT_BROWSER_USER_AGENT);
         let body = serde_json::json!({ "user_agent": user_agent });
-        self.call(&GENERATE_QRCODE, Some(&body), parse::qrcode_response)
+        self.call_with(&GENERATE_QRCODE, Some(&body), parse::qrcode_response)
             .await
     }
 
     /// `status.aspx`: the connection information. Retried on timeouts, 429 and 5xx.
     pub async fn status(&self) -> Result<Status> {
-        self.call(&STATUS, None, parse::status_response).await
+        self.call_with(&STATUS, None, parse::status_response).await
     }
 
     /// `disconnect.aspx`: logs the phone out for good; a new QR code is needed afterwards.
     pub async fn disconnect(&self) -> Result<Status> {
-        self.call(&DISCONNECT, None, parse::status_response).await
+        self.call_with(&DISCONNECT, None, parse::status_response)
+            .await
     }
 
     /// `close_session.aspx`: closes the session so that [`Client::restore_session`] can resume it
     /// without a QR code.
     pub async fn close_session(&self) -> Result<SessionResult> {
-        self.call(&CLOSE_SESSION, None, parse::session_response)
+        self.call_with(&CLOSE_SESSION, None, parse::session_response)
             .await
     }
 
     /// `save_session.aspx`: saves the session so it can be restored (the server also does it
     /// by itself after a scan).
     pub async fn save_session(&self) -> Result<SessionResult> {
-        self.call(&SAVE_SESSION, None, parse::session_response)
+        self.call_with(&SAVE_SESSION, None, parse::session_response)
             .await
     }
 
     /// `restore_session.aspx`: resumes a session closed with [`Client::close_session`].
     pub async fn restore_session(&self) -> Result<SessionResult> {
-        self.call(&RESTORE_SESSION, None, parse::session_response)
+        self.call_with(&RESTORE_SESSION, None, parse::session_response)
             .await
     }
 
     /// `clear.aspx`: wipes the instance's stored files and cache (not WhatsApp data).
     pub async fn clear(&self) -> Result<ClearResult> {
-        self.call(&CLEAR, None, parse::clear_response).await
+        self.call_with(&CLEAR, None, parse::clear_response).await
     }
 
     /// `set_config.aspx`: changes the PostBack URL, the browser name, the API version and bulk
@@ -137,7 +144,7 @@ impl Client {
     /// here stops the witi.me browser UI from working for the instance.
     pub async fn set_config(&self, config: &Config) -> Result<Status> {
         let body = config_body(config)?;
-        self.call(&SET_CONFIG, Some(&body), parse::status_response)
+        self.call_with(&SET_CONFIG, Some(&body), parse::status_response)
             .await
     }
 
@@ -153,7 +160,7 @@ impl Client {
 
     /// Sends `command` and parses its answer; a parse error's texts (which quote the body, and
     /// a body may echo the key) are redacted.
-    async fn call<T>(
+    async fn call_with<T>(
         &self,
         command: &Command,
         body: Option<&Value>,

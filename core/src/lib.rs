@@ -1,7 +1,8 @@
 //! # witi: the witi.me WhatsApp connection API, implemented once
 //!
 //! This crate is the one implementation behind every witi SDK (Rust, Python, Node,
-//! Kotlin/Swift). Every decision lives here: the HTTP calls, the parsing of the API's quirks,
+//! Kotlin/Swift). Every decision lives here: the HTTP calls (declared once for every language
+//! in [`for_each_call!`](crate::for_each_call)), the parsing of the API's quirks,
 //! errors with stable codes, retries, timeouts, key redaction, PostBack decoding, the webhook
 //! receiver, the connect flow and the process-wide tokio runtime. Bindings translate; they
 //! decide nothing.
@@ -14,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod calls;
 mod client;
 mod config;
 mod error;
@@ -25,13 +27,16 @@ mod parse;
 mod pool;
 pub mod postback;
 mod proxy;
+pub mod recipient;
 mod redact;
 mod retry;
 pub mod runtime;
 mod transport;
 pub mod webhook;
 
-pub use client::{Client, DEFAULT_BROWSER_USER_AGENT};
+pub use client::{
+    Client, DEFAULT_BROWSER_USER_AGENT, FileMessage, FileSource, MAX_INLINE_FILE_BYTES,
+};
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_CONNECTIONS, RetryPolicy, duration_from_millis,
     duration_from_secs,
@@ -41,9 +46,10 @@ pub use flows::{
     ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT,
     FINAL_STATUS_GRACE, MAX_QR_DROPS, MIN_QR_SPACING, MIN_SCAN_GRACE, PairingEvent, RESTORE_WAIT,
 };
+pub use model::hidden::{HIDDEN_FIELDS, REDACTED_FIELD, hidden_fields};
 pub use model::{
-    ClearResult, Config, ConnectionInfo, Phone, QrCode, SessionResult, Stats, Status, StatusCode,
-    StorageNode,
+    Chat, ClearResult, Config, ConnectionInfo, Contact, Group, GroupInformation, GroupParticipant,
+    Phone, QrCode, SentMessage, SessionResult, Stats, Status, StatusCode, StorageNode,
 };
 pub use postback::{
     Event, EventKind, PostbackLimits, decode_postback, decode_postback_for, decode_postback_with,

@@ -9,6 +9,11 @@ use serde::Serialize;
 use std::fmt;
 use std::time::Duration;
 
+pub mod hidden;
+mod messages;
+
+pub use messages::{Chat, Contact, Group, GroupInformation, GroupParticipant, SentMessage};
+
 /// The connection status codes of the API. A code this SDK does not know is kept as
 /// [`StatusCode::Unknown`], never an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

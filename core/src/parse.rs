@@ -12,6 +12,7 @@ use crate::redact::Redactor;
 use base64::Engine;
 use serde_json::{Map, Value};
 
+pub(crate) mod messages;
 pub(crate) mod shape;
 pub(crate) mod status;
 
