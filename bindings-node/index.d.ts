@@ -1,6 +1,12 @@
 /* The hand-written part of index.d.ts: what index.js adds around the native module (errors,
  * call options, callbacks). napi prepends it to the declarations it generates from the Rust
- * crate (`napi build --dts-header-file ts-header.d.ts`). */
+ * crate (`napi build --dts-header-file ts-header.d.ts`). The API calls are declared in
+ * calls.d.ts, generated from core's table by calls-dts.js. */
+import type { ClientCalls } from './calls'
+export type * from './calls'
+
+/** Every API call of core's table is a method of `Client` (declared in calls.d.ts). */
+export interface Client extends ClientCalls {}
 
 /** Options every call accepts. */
 export interface CallOptions {
@@ -8,11 +14,14 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
-/** Options of `generateQrcode`. */
-export interface GenerateQrcodeOptions extends CallOptions {
-  /** The browser the session presents (default: a current desktop Chrome). */
-  userAgent?: string
-}
+/** Any JSON value: what `call` sends and answers. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/** The file `sendFile` sends: by URL, by bytes, or by the path of a local file (read at once). */
+export type FileSource =
+  | { url: string; data?: undefined; path?: undefined }
+  | { data: Uint8Array; url?: undefined; path?: undefined }
+  | { path: string; url?: undefined; data?: undefined }
 
 /** Options of `waitForStatus`. */
 export interface WaitOptions extends CallOptions {
@@ -113,22 +122,6 @@ export declare class Client {
   constructor(options?: ClientOptions)
   /** The base URL every command is joined onto (always ends in `/`). */
   get baseUrl(): string
-  /** `generate_qrcode.aspx`: a QR code to scan with the phone. */
-  generateQrcode(options?: GenerateQrcodeOptions): Promise<QrCode>
-  /** `status.aspx`: the connection information. */
-  status(options?: CallOptions): Promise<Status>
-  /** `disconnect.aspx`: logs the phone out for good. */
-  disconnect(options?: CallOptions): Promise<Status>
-  /** `close_session.aspx`: closes the session so that `restoreSession` can resume it. */
-  closeSession(options?: CallOptions): Promise<SessionResult>
-  /** `save_session.aspx`: saves the session so it can be restored. */
-  saveSession(options?: CallOptions): Promise<SessionResult>
-  /** `restore_session.aspx`: resumes a session closed with `closeSession`. */
-  restoreSession(options?: CallOptions): Promise<SessionResult>
-  /** `clear.aspx`: wipes the instance's stored files and cache. */
-  clear(options?: CallOptions): Promise<ClearResult>
-  /** `set_config.aspx`: changes the PostBack URL, browser name, API version, bulk delivery. */
-  setConfig(config: Config, options?: CallOptions): Promise<Status>
   /** Polls `status()` until its code is one of `targets` (default timeout 60 s, poll 1 s). */
   waitForStatus(targets: StatusCode | StatusCode[], options?: WaitOptions): Promise<Status>
   /**
@@ -153,6 +146,29 @@ export declare class WebhookServer {
    * with every event already received. Calling it again does nothing.
    */
   close(): Promise<void>
+}
+
+/** One chat of the phone (`chats`). */
+export interface Chat {
+  /** `…@s.whatsapp.net` for a person, `…@g.us` for a group. */
+  jid?: string
+  name?: string
+  /** Unread messages. */
+  unreadCount?: number
+  muted?: boolean
+  /** The wire's `mute` text when it is not empty (its format is not documented). */
+  muteUntil?: string
+  spam?: boolean
+  archived?: boolean
+  /** The last message's time, Unix seconds. */
+  lastMessageTime?: number
+  modifyTag?: string
+  /** The picture's URL (it carries the WebID: hidden from `util.inspect`). */
+  picture?: string
+  /** ISO-8601 as sent; absent for "never". */
+  lastUpdate?: string
+  /** The chat's JSON text as received. */
+  rawJson: string
 }
 
 /** What `clear` answers. */
@@ -215,6 +231,35 @@ export interface ConnectionInfo {
   locales: Array<string>
 }
 
+/** A contact (`contacts`) or a profile (`getProfile`, `queryProfile`). */
+export interface Contact {
+  jid?: string
+  /** The name the person chose. */
+  pushName?: string
+  /** The name saved in the phone's contacts. */
+  name?: string
+  shortName?: string
+  /** A business's verified name. */
+  verifiedName?: string
+  verify?: string
+  /** The picture's URL (it carries the WebID: hidden from `util.inspect`). */
+  picture?: string
+  /** ISO-8601 as sent; absent for "never". */
+  lastUpdate?: string
+  /** Unix seconds. */
+  lastMessageTime?: number
+  isBusiness?: boolean
+  status?: number
+  tag?: string
+  unreadCount?: number
+  muted?: boolean
+  spam?: boolean
+  archived?: boolean
+  isGroup?: boolean
+  /** The contact's JSON text as received. */
+  rawJson: string
+}
+
 /**
  * Decodes a PostBack body into its events, in order; throws a `PostbackError` when the body
  * cannot be decoded or breaks a limit.
@@ -244,6 +289,48 @@ export interface Event {
   id: string
 }
 
+/** A WhatsApp group (`groupCreate`, `groupAdd`). */
+export interface Group {
+  /** The group's JID (`…@g.us`). */
+  jid?: string
+  name?: string
+  /** The picture's URL (it carries the WebID: hidden from `util.inspect`). */
+  picture?: string
+  /** Hidden from `util.inspect`, as `picture`. */
+  originalPicture?: string
+  lastUpdate?: string
+  /** Unix seconds. */
+  lastPresenceTime?: number
+  /** The group's subject, owner and participants. */
+  information?: GroupInformation
+  /** `GroupInformation` as received (the inner JSON text). */
+  informationJson?: string
+  /** The group's JSON text as received. */
+  rawJson: string
+}
+
+/** A group's subject, owner and participants. */
+export interface GroupInformation {
+  /** The group's JID (`…@g.us`). */
+  id?: string
+  subject?: string
+  /** The creator's JID. */
+  owner?: string
+  subjectOwner?: string
+  /** Unix seconds. */
+  creation?: number
+  /** Unix seconds. */
+  subjectTime?: number
+  participants: Array<GroupParticipant>
+}
+
+/** One member of a group. */
+export interface GroupParticipant {
+  id?: string
+  isAdmin?: boolean
+  isSuperAdmin?: boolean
+}
+
 /**
  * Listens on `address` (`'127.0.0.1:0'` picks a free port) and calls `handler` once per
  * PostBack event, in order, waiting for it (sync or async) before the next.
@@ -269,6 +356,21 @@ export interface QrCode {
   /** The `qr` value as received (`data:image/svg+xml;base64,...`). */
   dataUrl: string
   ttlSeconds: number
+}
+
+/** What `sendMessage` and `sendFile` answer. */
+export interface SentMessage {
+  /** The message's id. */
+  id: string
+  /**
+   * Where the server keeps the file (files only; it carries the WebID: hidden from
+   * `util.inspect`).
+   */
+  url?: string
+  /** A base64 JPEG thumbnail (files only). */
+  jpegThumbnail?: string
+  /** The answer's JSON text as received. */
+  rawJson: string
 }
 
 /** What `closeSession`, `saveSession` and `restoreSession` answer. */

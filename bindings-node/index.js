@@ -11,6 +11,8 @@
  * ts-header.d.ts).
  */
 const native = require('./load.js') // native.js, with an error naming the platform
+const calls = require('./calls.js')
+const { camel } = calls
 
 const PREFIX = 'witi:'
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
@@ -18,47 +20,71 @@ const REDACTED = '<redacted>'
 
 /*
  * An instance's WebID may be its key (the gateway appends it to PostBack URLs as `&wid=`, the
- * key's own name): `console.log`/`util.inspect` of a result never shows it. Events and statuses
- * stay plain data (their fields, spread and JSON unchanged); they get a non-enumerable
- * inspect hook that shows `wid`, `webId`, `webhook` and the storage root's `name` as
- * '<redacted>' and leaves out the raw JSON texts, which hold them again.
+ * key's own name), and it travels in several results (`Status.webId`, picture and media URLs,
+ * every raw JSON text): `console.log`/`util.inspect` of a result never shows it. Which fields
+ * is core's table (`witi::HIDDEN_FIELDS`, from the native module): a hidden field shows as
+ * '<redacted>' when set, a hidden JSON text as its length (`rawJsonLen`), as in core's Debug.
+ * Results stay plain data (their fields, spread and JSON unchanged); the hook is a
+ * non-enumerable property.
  */
-function statusView(status) {
-  const { webId, webhook, rawJson, ...rest } = status
-  if (webId != null) rest.webId = REDACTED
-  if (webhook != null) rest.webhook = REDACTED
-  // The storage tree's root is named after the WebID too.
-  if (rest.storage != null) rest.storage = { ...rest.storage, name: REDACTED }
-  return rest
+const HIDDEN = Object.freeze(Object.fromEntries(
+  Object.entries(JSON.parse(native.hiddenFields())).map(([type, fields]) => [type, Object.freeze(fields.map(camel))]),
+))
+// The result types held in fields of others, for their own hidden fields.
+const NESTED = { SessionResult: { status: 'Status' }, Event: { status: 'Status' } }
+
+/** What util.inspect shows of a `type` value. */
+function view(type, value) {
+  const hidden = HIDDEN[type] ?? []
+  const shown = {}
+  for (const [field, v] of Object.entries(value)) {
+    if (!hidden.includes(field)) {
+      const inner = NESTED[type]?.[field]
+      shown[field] = inner !== undefined && v != null ? view(inner, v) : v
+    } else if (/json$/i.test(field) && typeof v === 'string') {
+      shown[`${field}Len`] = v.length
+    } else {
+      shown[field] = v == null ? v : REDACTED
+    }
+  }
+  // The storage tree's root is named after the WebID (core's note on `Status.storage`).
+  if (type === 'Status' && shown.storage != null) shown.storage = { ...shown.storage, name: REDACTED }
+  return shown
 }
 
-function hideIn(target, view) {
-  Object.defineProperty(target, INSPECT, { value: view, enumerable: false, configurable: true, writable: true })
+/** Adds the redacting inspect hook of table type `type` (`Vec<Chat>`, `Option<Contact>`, ...). */
+function shieldAs(type, value) {
+  if (value === null || typeof value !== 'object') return value
+  const inner = /^(?:Vec|Option)<(.*)>$/.exec(type)
+  if (inner) {
+    if (Array.isArray(value)) for (const item of value) shieldAs(inner[1], item)
+    else shieldAs(inner[1], value)
+    return value
+  }
+  if (HIDDEN[type] === undefined && NESTED[type] === undefined) return value
+  for (const [field, innerType] of Object.entries(NESTED[type] ?? {})) shieldAs(innerType, value[field])
+  Object.defineProperty(value, INSPECT, {
+    value: function inspect() { return view(type, this) },
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  })
+  return value
 }
 
 /** Adds the redacting inspect hook to a Status, an Event, or a result holding a `status`. */
 function shield(value) {
   if (value === null || typeof value !== 'object') return value
-  if (typeof value.statusString === 'string') {
-    hideIn(value, function inspectStatus() { return statusView(this) })
-  } else if (typeof value.kind === 'string' && typeof value.id === 'string') {
-    if (value.status != null) shield(value.status)
-    hideIn(value, function inspectEvent() {
-      const { wid, json, status, ...rest } = this
-      if (status != null) rest.status = statusView(status)
-      if (wid != null) rest.wid = REDACTED
-      return rest
-    })
-  } else if (value.status != null && typeof value.status === 'object') {
-    shield(value.status)
-    if (typeof value.rawJson === 'string') {
-      hideIn(value, function inspectResult() {
-        const { rawJson, status, ...rest } = this
-        return { ...rest, status: statusView(status) }
-      })
-    }
-  }
+  if (typeof value.statusString === 'string') return shieldAs('Status', value)
+  if (typeof value.kind === 'string' && typeof value.id === 'string') return shieldAs('Event', value)
+  if (value.status != null && typeof value.rawJson === 'string') return shieldAs('SessionResult', value)
   return value
+}
+
+/** A table call's result (parsed JSON) as the public value: absent is `undefined`. */
+function fromNative(type, value) {
+  if (value === null && type.startsWith('Option<')) return undefined
+  return shieldAs(type, value)
 }
 
 class WitiError extends Error {
@@ -113,11 +139,11 @@ function rethrow(e) {
   throw translate(e)
 }
 
-/** Runs `start(token)` (a native call) so that `signal` cancels it. */
-function withSignal(signal, start) {
+/** Runs `start(token)` (a native call) so that `signal` cancels it; settles with `finish(result)`. */
+function withSignal(signal, start, finish = shield) {
   if (signal == null) {
     try {
-      return start(undefined).then(shield, rethrow)
+      return start(undefined).then(finish, rethrow)
     } catch (e) {
       return Promise.reject(translate(e))
     }
@@ -142,7 +168,13 @@ function withSignal(signal, start) {
       return
     }
     pending.then(
-      (v) => settle(resolve, shield(v)),
+      (v) => {
+        try {
+          settle(resolve, finish(v))
+        } catch (e) {
+          settle(reject, e)
+        }
+      },
       (e) => settle(reject, translate(e)),
     )
   })
@@ -152,8 +184,15 @@ function toTargets(targets) {
   return Array.isArray(targets) ? targets : [targets]
 }
 
+const table = calls.readTable(native.callTable())
+
 class Client {
   #native
+  static {
+    // One method per call of core's table (calls.js): generateQrcode, status, ..., sendMessage,
+    // sendFile, call; their declarations are calls.d.ts.
+    calls.install(this, table, (client) => client.#native, withSignal, fromNative)
+  }
   constructor(options) {
     try {
       this.#native = new native.Client(options ?? undefined)
@@ -163,30 +202,6 @@ class Client {
   }
   get baseUrl() {
     return this.#native.baseUrl
-  }
-  generateQrcode(options = {}) {
-    return withSignal(options.signal, (t) => this.#native.generateQrcode(options.userAgent, t))
-  }
-  status(options = {}) {
-    return withSignal(options.signal, (t) => this.#native.status(t))
-  }
-  disconnect(options = {}) {
-    return withSignal(options.signal, (t) => this.#native.disconnect(t))
-  }
-  closeSession(options = {}) {
-    return withSignal(options.signal, (t) => this.#native.closeSession(t))
-  }
-  saveSession(options = {}) {
-    return withSignal(options.signal, (t) => this.#native.saveSession(t))
-  }
-  restoreSession(options = {}) {
-    return withSignal(options.signal, (t) => this.#native.restoreSession(t))
-  }
-  clear(options = {}) {
-    return withSignal(options.signal, (t) => this.#native.clear(t))
-  }
-  setConfig(config, options = {}) {
-    return withSignal(options.signal, (t) => this.#native.setConfig(config ?? {}, t))
   }
   waitForStatus(targets, options = {}) {
     return withSignal(options.signal, (t) =>

@@ -1,6 +1,12 @@
 /* The hand-written part of index.d.ts: what index.js adds around the native module (errors,
  * call options, callbacks). napi prepends it to the declarations it generates from the Rust
- * crate (`napi build --dts-header-file ts-header.d.ts`). */
+ * crate (`napi build --dts-header-file ts-header.d.ts`). The API calls are declared in
+ * calls.d.ts, generated from core's table by calls-dts.js. */
+import type { ClientCalls } from './calls'
+export type * from './calls'
+
+/** Every API call of core's table is a method of `Client` (declared in calls.d.ts). */
+export interface Client extends ClientCalls {}
 
 /** Options every call accepts. */
 export interface CallOptions {
@@ -8,11 +14,14 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
-/** Options of `generateQrcode`. */
-export interface GenerateQrcodeOptions extends CallOptions {
-  /** The browser the session presents (default: a current desktop Chrome). */
-  userAgent?: string
-}
+/** Any JSON value: what `call` sends and answers. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/** The file `sendFile` sends: by URL, by bytes, or by the path of a local file (read at once). */
+export type FileSource =
+  | { url: string; data?: undefined; path?: undefined }
+  | { data: Uint8Array; url?: undefined; path?: undefined }
+  | { path: string; url?: undefined; data?: undefined }
 
 /** Options of `waitForStatus`. */
 export interface WaitOptions extends CallOptions {

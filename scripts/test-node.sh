@@ -29,20 +29,26 @@ export PATH="$TOOLS/node_modules/.bin:$PATH"
 
 # 2. Build: the simulator and the addon (dev profile), the addon as released: cargo-zigbuild
 #    (napi's --cross-compile) links it against glibc 2.17. napi rewrites index.d.ts and
-#    native.js; the committed index.d.ts is kept aside to detect drift.
+#    native.js, calls-dts.js rewrites calls.d.ts; the committed ones are kept aside to detect
+#    drift.
 # shellcheck source=scripts/packaging-tools.sh
 source "$REPO/scripts/packaging-tools.sh"
 cargo build -p witi-sim
 rm -rf "$SCRATCH" && mkdir -p "$SCRATCH/app" "$SCRATCH/app-no-platform"
 cp "$PKG/index.d.ts" "$SCRATCH/index.d.ts.committed"
+cp "$PKG/calls.d.ts" "$SCRATCH/calls.d.ts.committed"
 (cd "$PKG" && napi build --platform --cross-compile --target "$WITI_GLIBC_TARGET" --js native.js --dts index.d.ts)
+# The declarations of the API calls, from core's table in the addon just built (calls-dts.js).
+(cd "$PKG" && node calls-dts.js > calls.d.ts)
 
 dts_failed=0
-if ! diff -u "$SCRATCH/index.d.ts.committed" "$PKG/index.d.ts" > "$SCRATCH/index.d.ts.diff"; then
-  echo "index.d.ts is out of date (the regenerated one is in bindings-node/; commit it):" >&2
-  cat "$SCRATCH/index.d.ts.diff" >&2
-  dts_failed=1
-fi
+for dts in index.d.ts calls.d.ts; do
+  if ! diff -u "$SCRATCH/$dts.committed" "$PKG/$dts" > "$SCRATCH/$dts.diff"; then
+    echo "$dts is out of date (the regenerated one is in bindings-node/; commit it):" >&2
+    cat "$SCRATCH/$dts.diff" >&2
+    dts_failed=1
+  fi
+done
 
 # 3. The packages as a release makes them (napi's layout): `witi` (JavaScript only) and the
 #    platform package witi-linux-x64-gnu holding the addon, both packed, then installed from the

@@ -6,6 +6,9 @@ import {
   ConnectionError, DecodeError, InvalidArgumentError, PostbackError,
   type Status, type QrCode, type SessionResult, type ClearResult, type Event, type ErrorCode,
   type ClientOptions, type Config, type ConnectionInfo, type Phone, type Stats, type StorageNode,
+  type Chat, type Contact, type Group, type GroupInformation, type GroupParticipant, type SentMessage,
+  type FileSource, type SendFileOptions, type CommandOptions, type GenerateQrcodeOptions, type JsonValue,
+  type ClientCalls,
 } from 'witi'
 
 export async function everything(): Promise<void> {
@@ -45,6 +48,40 @@ export async function everything(): Promise<void> {
     signal,
   })
   await client.connect({ onQr: async () => {} })
+
+  // Messages, Contacts, Groups and any command.
+  const chats: Chat[] = await client.chats({ signal })
+  const unread: number | undefined = chats[0]?.unreadCount
+  const contacts: Contact[] = await client.contacts()
+  const sent: SentMessage = await client.sendMessage('+55 11 98765-4321', 'hello', { signal })
+  const messageId: string = sent.id
+  const byUrl: SentMessage = await client.sendFile('5511987654321', { url: 'https://example.com/a.pdf' }, { mimeType: 'file', filename: 'a.pdf' })
+  const source: FileSource = { data: Buffer.from('abc') }
+  const fileOptions: SendFileOptions = { mimeType: 'image/png', caption: 'c', signal }
+  const byBytes: SentMessage = await client.sendFile('5511987654321', source, fileOptions)
+  const byU8: SentMessage = await client.sendFile('5511987654321', { data: new Uint8Array([1]) }, { mimeType: 'image/png' })
+  const byPath: SentMessage = await client.sendFile('5511987654321', { path: '/tmp/a.png' }, { mimeType: 'image/png' })
+  // @ts-expect-error: exactly one source
+  await client.sendFile('5511987654321', { url: 'https://example.com/a', path: '/tmp/a' }, { mimeType: 'file' })
+  // @ts-expect-error: the MIME type is required
+  await client.sendFile('5511987654321', { path: '/tmp/a' })
+  const profile: Contact | undefined = await client.getProfile('5511987654321')
+  const queried: Contact | undefined = await client.queryProfile('5511987654321', { signal })
+  const pushName: string | undefined = queried?.pushName
+  const onWhatsapp: boolean = await client.isOnWhatsapp('5511987654321')
+  const group: Group = await client.groupCreate('Sales', ['5511987654321'])
+  const groupInfo: GroupInformation | undefined = group.information
+  const members: GroupParticipant[] = groupInfo?.participants ?? []
+  const added: Group = await client.groupAdd('120363042@g.us', ['5511987654321'], { signal })
+  const answer: JsonValue = await client.call('mark_read.aspx', { number: '5511@s.whatsapp.net' })
+  const commandOptions: CommandOptions = { changesState: false, signal }
+  const read: JsonValue = await client.call('chats.aspx', undefined, commandOptions)
+  const qrOptions: GenerateQrcodeOptions = { userAgent: 'ua' }
+  const calls: ClientCalls = client
+  // @ts-expect-error: participants are a list
+  await client.groupAdd('120363042@g.us', '5511987654321')
+  console.log(unread, contacts, messageId, byUrl, byBytes, byU8, byPath, profile, pushName, onWhatsapp,
+    members, added, answer, read, qrOptions, calls)
 
   const events: Event[] = decodePostback(Buffer.from('{}'))
   const fromBytes: Event[] = decodePostback(new Uint8Array([123, 125]))

@@ -1,4 +1,6 @@
-//! `Client`: the eight commands, `waitForStatus` and `connect`, each a promise.
+//! `Client`: its construction and the two flows, `waitForStatus` and `connect`, each a promise.
+//! The API calls (the eight commands and the rest) are generated from core's table in
+//! `calls.rs`.
 //!
 //! Every method hands its core future to `runtime::promise` with the call's optional
 //! `CancelToken`. The native arguments are positional; `index.js` maps the public options
@@ -6,7 +8,7 @@
 //! `ts_args_type` (the types named there are in `ts-header.d.ts`).
 
 use crate::error;
-use crate::model::{ClearResult, QrCode, SessionResult, Status};
+use crate::model::{QrCode, Status};
 use crate::runtime::{CancelToken, promise};
 use napi::bindgen_prelude::{Env, External, Function, Object};
 use napi::threadsafe_function::{ThreadsafeFunctionCallMode, UnknownReturnValue};
@@ -35,7 +37,10 @@ pub struct ClientOptions {
 }
 
 /// The settings of `setConfig`; a field left out is not sent.
+// Declared for index.d.ts only: calls.js reads the public object into the table's
+// `set_config` arguments.
 #[napi(object)]
+#[allow(dead_code)]
 pub struct Config {
     /// The PostBack URL (`''` removes it).
     pub webhook: Option<String>,
@@ -51,7 +56,7 @@ pub struct Config {
 /// holds nothing that keeps Node running.
 #[napi]
 pub struct Client {
-    inner: witi::Client,
+    pub(crate) inner: witi::Client,
 }
 
 /// A duration in milliseconds from JS, checked by the core's one rule (`invalid_argument`).
@@ -114,153 +119,6 @@ impl Client {
     #[napi(getter)]
     pub fn base_url(&self) -> String {
         self.inner.base_url().to_owned()
-    }
-
-    /// `generate_qrcode.aspx`: a QR code to scan with the phone.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "options?: GenerateQrcodeOptions",
-        ts_return_type = "Promise<QrCode>"
-    )]
-    pub fn generate_qrcode<'env>(
-        &self,
-        env: &'env Env,
-        user_agent: Option<String>,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        promise(
-            env,
-            cancel,
-            async move { c.generate_qrcode(user_agent.as_deref()).await },
-            QrCode::from,
-        )
-    }
-
-    /// `status.aspx`: the connection information.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "options?: CallOptions",
-        ts_return_type = "Promise<Status>"
-    )]
-    pub fn status<'env>(
-        &self,
-        env: &'env Env,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        promise(env, cancel, async move { c.status().await }, Status::from)
-    }
-
-    /// `disconnect.aspx`: logs the phone out for good.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "options?: CallOptions",
-        ts_return_type = "Promise<Status>"
-    )]
-    pub fn disconnect<'env>(
-        &self,
-        env: &'env Env,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        promise(
-            env,
-            cancel,
-            async move { c.disconnect().await },
-            Status::from,
-        )
-    }
-
-    /// `close_session.aspx`: closes the session so that `restoreSession` can resume it.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "options?: CallOptions",
-        ts_return_type = "Promise<SessionResult>"
-    )]
-    pub fn close_session<'env>(
-        &self,
-        env: &'env Env,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        let work = async move { c.close_session().await };
-        promise(env, cancel, work, SessionResult::from)
-    }
-
-    /// `save_session.aspx`: saves the session so it can be restored.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "options?: CallOptions",
-        ts_return_type = "Promise<SessionResult>"
-    )]
-    pub fn save_session<'env>(
-        &self,
-        env: &'env Env,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        let work = async move { c.save_session().await };
-        promise(env, cancel, work, SessionResult::from)
-    }
-
-    /// `restore_session.aspx`: resumes a session closed with `closeSession`.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "options?: CallOptions",
-        ts_return_type = "Promise<SessionResult>"
-    )]
-    pub fn restore_session<'env>(
-        &self,
-        env: &'env Env,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        let work = async move { c.restore_session().await };
-        promise(env, cancel, work, SessionResult::from)
-    }
-
-    /// `clear.aspx`: wipes the instance's stored files and cache.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "options?: CallOptions",
-        ts_return_type = "Promise<ClearResult>"
-    )]
-    pub fn clear<'env>(
-        &self,
-        env: &'env Env,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        promise(
-            env,
-            cancel,
-            async move { c.clear().await },
-            ClearResult::from,
-        )
-    }
-
-    /// `set_config.aspx`: changes the PostBack URL, browser name, API version, bulk delivery.
-    #[napi(
-        catch_unwind,
-        ts_args_type = "config: Config, options?: CallOptions",
-        ts_return_type = "Promise<Status>"
-    )]
-    pub fn set_config<'env>(
-        &self,
-        env: &'env Env,
-        config: Config,
-        cancel: Option<&External<CancelToken>>,
-    ) -> napi::Result<Object<'env>> {
-        let c = self.inner.clone();
-        let config = witi::Config {
-            webhook: config.webhook,
-            user_agent: config.user_agent,
-            api_version: config.api_version,
-            api_version_can_bulk: config.api_version_can_bulk,
-        };
-        let work = async move { c.set_config(&config).await };
-        promise(env, cancel, work, Status::from)
     }
 
     /// Polls `status()` until its code is one of `targets` (default timeout 60 s, poll 1 s).

@@ -11,13 +11,15 @@
 //! (`index.d.ts`) describe that public surface, so methods whose native arguments differ from
 //! the public ones carry `ts_args_type` (see README.md).
 //!
-//! Files are named by concept, as in every binding: `client.rs`, `error.rs`, `model.rs`,
+//! Files are named by concept, as in every binding: `calls.rs` (the table of calls),
+//! `client.rs`, `error.rs`, `model.rs`,
 //! `postback.rs`, `webhook.rs`, `runtime.rs`.
 
 // napi-derive registers exports only outside `cfg(test)`, so a test build (clippy's
 // `--all-targets`) sees the exported functions as unused.
 #![cfg_attr(test, allow(dead_code))]
 
+mod calls;
 mod client;
 mod error;
 mod model;

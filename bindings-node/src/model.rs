@@ -2,10 +2,14 @@
 //!
 //! `#[napi(object)]` structs become plain objects (no class, no getters) and give the
 //! generated `index.d.ts` its interfaces. The conversion is field for field: the core has
-//! already undone every quirk of the wire. An absent value is `undefined`.
+//! already undone every quirk of the wire. An absent value is `undefined`. The results of the
+//! Messages, Contacts and Groups calls are in `model/messages.rs`.
 
 use napi_derive::napi;
 use serde::Serialize;
+
+mod messages;
+pub use messages::{Chat, Contact, Group, SentMessage};
 
 /// The API's connection status codes. A code this SDK does not know comes back as its number
 /// (numeric enums accept any number in TypeScript).

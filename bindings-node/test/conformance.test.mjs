@@ -7,8 +7,16 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import util from 'node:util'
+import { createRequire } from 'node:module'
 import { Client, decodePostback, WitiError } from 'witi'
 import { repo, startSimulator } from './helpers.mjs'
+
+// Core's table of calls and the binding's public form of each (the installed package's own
+// calls.js): a table call is dispatched generically, by its parameters' names.
+const require = createRequire(import.meta.url)
+const pkg = path.dirname(require.resolve('witi'))
+const calls = require(path.join(pkg, 'calls.js'))
+const table = new Map(calls.readTable(require(path.join(pkg, 'native.js')).callTable()).map((e) => [e.name, e]))
 
 const dir = path.join(repo, 'tests/conformance')
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
@@ -28,10 +36,23 @@ export function lookup(value, p) {
   for (const part of p.split('.')) {
     if (v === null || v === undefined) return undefined
     if (Array.isArray(v)) v = v[Number(part)]
-    else if (typeof v === 'object') v = v[camel(part)]
+    else if (typeof v === 'object') v = part in v ? v[part] : v[camel(part)]
     else return undefined
   }
   return v
+}
+
+const snake = (s) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/** A result as JSON-like data for `value`: absent is null, typed results' keys snake_case. */
+export function jsonLike(value, type) {
+  if (value === undefined) return null
+  const data = JSON.parse(JSON.stringify(value))
+  if (type === 'Json') return data
+  const keys = (v) => Array.isArray(v) ? v.map(keys)
+    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [snake(k), keys(x)]))
+    : v
+  return keys(data)
 }
 
 export function matches(got, matcher) {
@@ -104,6 +125,17 @@ async function simStep(run, verb, step) {
     case 'status_script':
       res = await sim.control('POST', `instances/${run.key}/status_script`, { answers: step.answers })
       break
+    case 'expect_sent': {
+      const snap = await sim.control('GET', `instances/${run.key}/sent`)
+      assert.equal(snap.status, 200, `the simulator answered ${snap.status}: ${JSON.stringify(snap.body)}`)
+      const sent = Array.isArray(snap.body) ? snap.body : snap.body.sent
+      assert.equal(sent.length, step.count, `${sent.length} records sent, expected ${step.count}: ${JSON.stringify(sent)}`)
+      for (const [p, matcher] of Object.entries(step.last ?? {})) {
+        const got = lookup(sent.at(-1), p)
+        assert.ok(matches(got, matcher), `last sent ${p}: expected ${JSON.stringify(matcher)}, got ${util.inspect(got)}`)
+      }
+      return
+    }
     case 'expect_calls': {
       const snap = await sim.control('GET', `instances/${run.key}`)
       const got = snap.status === 404 ? 0 : (snap.body.calls?.[step.command] ?? 0)
@@ -124,27 +156,6 @@ async function invoke(run, call, args, qr) {
     case 'new_client':
       run.client = run.build(args)
       return { baseUrl: run.client.baseUrl }
-    case 'generate_qrcode':
-      return c.generateQrcode({ userAgent: args.user_agent })
-    case 'status':
-      return c.status()
-    case 'disconnect':
-      return c.disconnect()
-    case 'close_session':
-      return c.closeSession()
-    case 'save_session':
-      return c.saveSession()
-    case 'restore_session':
-      return c.restoreSession()
-    case 'clear':
-      return c.clear()
-    case 'set_config':
-      return c.setConfig({
-        webhook: args.webhook,
-        userAgent: args.user_agent,
-        apiVersion: args.api_version,
-        apiVersionCanBulk: args.api_version_can_bulk,
-      })
     case 'wait_for_status':
       return c.waitForStatus(args.targets, {
         timeoutMs: ms('timeout_ms') ?? 30000,
@@ -170,8 +181,21 @@ async function invoke(run, call, args, qr) {
       return { events: decodePostback(body, args.wid) }
     }
     default:
+      if (table.has(call)) return tableCall(c, table.get(call), args)
       throw new Error(`unknown call ${call}`)
   }
+}
+
+/** A call of core's table, its public arguments built from the scenario's by name. */
+function tableCall(client, entry, args) {
+  const arg = (p) => (p.name === 'data' && args.data_base64 !== undefined ? Buffer.from(args.data_base64, 'base64') : args[p.name])
+  const given = calls.layout(entry).map((a) => {
+    if (a.kind === 'value') return arg(a.param)
+    const object = {}
+    for (const p of a.params) if (arg(p) !== undefined) object[p.js] = arg(p)
+    return object
+  })
+  return client[entry.method](...given)
 }
 
 /** Every text an error shows must be free of the key: message, stack, inspect, each field. */
@@ -227,6 +251,10 @@ async function runStep(run, step) {
   if (error !== undefined) {
     throw new Error(`unexpected error [${error.code}] ${error.message}`)
   }
+  if ('value' in expect) {
+    const got = jsonLike(value, table.get(step.call)?.result)
+    assert.ok(matches(got, expect.value), `value: expected ${JSON.stringify(expect.value)}, got ${JSON.stringify(got)}`)
+  }
   for (const [p, matcher] of Object.entries(expect.fields ?? {})) {
     const got = lookup(value, p)
     assert.ok(matches(got, matcher), `field ${p}: expected ${JSON.stringify(matcher)}, got ${util.inspect(got)}`)
@@ -249,6 +277,12 @@ test('the matchers can fail', () => {
   assert.ok(matches([1, 2], { $len: { $gte: 2 } }))
   assert.ok(!matches([1], { $len: 2 }))
   assert.equal(lookup({ aB: [{ cD: 3 }] }, 'a_b.0.c_d'), 3)
+  assert.equal(lookup({ mime_type: 'x' }, 'mime_type'), 'x')
+  assert.deepEqual(jsonLike([{ rawJson: '{}', unreadCount: 1 }], 'Vec<Chat>'), [{ raw_json: '{}', unread_count: 1 }])
+  assert.deepEqual(jsonLike({ aB: 1 }, 'Json'), { aB: 1 })
+  assert.equal(jsonLike(undefined, 'Option<Contact>'), null)
+  assert.ok(matches(jsonLike(undefined, 'Option<Contact>'), null))
+  assert.ok(!matches(jsonLike({ jid: 'x' }, 'Option<Contact>'), null))
 })
 
 async function runScenario(file, scenario) {
