@@ -1,4 +1,4 @@
-//! `witi-sim`: a stateful simulator of the witi.me WhatsApp connection API.
+//! `witi-sim`: a stateful simulator of the witi.me WhatsApp API.
 //!
 //! A real HTTP/1.1 server on loopback that speaks the eight commands of the connection chapter
 //! (`generate_qrcode.aspx`, `status.aspx`, ...) and those of the Messages, Contacts and Groups
