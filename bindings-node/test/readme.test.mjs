@@ -33,6 +33,15 @@ test('the README example runs as written', async () => {
   assert.equal(run.status, 0, run.stderr)
   assert.match(run.stdout, /scan within 20 s: data:image\/svg\+xml;base64,/)
   assert.match(run.stdout, /connected: true Atendimento Maria/)
+  // The number is on WhatsApp (the simulator's rule), so the text went out, once, to its JID.
+  assert.match(run.stdout, /sent: [0-9A-F]{32}\n/)
+  const sent = await sim.control('GET', `instances/${key}/sent`)
+  assert.equal(sent.status, 200)
+  const records = Array.isArray(sent.body) ? sent.body : sent.body.sent
+  assert.equal(records.length, 1, JSON.stringify(sent.body))
+  assert.equal(records[0].number, '5511987654321@s.whatsapp.net')
+  assert.equal(records[0].message, 'Olá from *witi*')
+  assert.ok(run.stdout.includes(`sent: ${records[0].id}`))
   assert.match(run.stdout, /refused \(api\): Connection already established/)
   assert.ok(!run.stdout.includes(key) && !run.stderr.includes(key))
 })
