@@ -62,7 +62,12 @@ function layout(entry) {
     if (grouped.has(param.name)) {
       if (!objectPlaced) {
         const { name, type, params } = special.object
-        args.push({ kind: 'object', name, type, params: params.map((n) => entry.params.find((p) => p.name === n)) })
+        const found = params.map((n) => {
+          const p = entry.params.find((q) => q.name === n)
+          if (p === undefined) throw new Error(`calls.js LAYOUTS.${entry.name}: core's table has no parameter ${n}`)
+          return p
+        })
+        args.push({ kind: 'object', name, type, params: found })
         objectPlaced = true
       }
     } else if (!toOptions.has(param.name) && (!optional(param) || param.type === 'Option<Json>')) {
@@ -76,21 +81,30 @@ function layout(entry) {
   return args
 }
 
-/** A public argument value as the native method takes it. */
-function toNative(param, value) {
+/** A public argument value as the native method takes it; throws `invalid(message)`. */
+function toNative(param, value, invalid) {
   if (value === null) return undefined
   // JSON.stringify's rules (toJSON, undefined fields left out), not napi's walk of the object.
-  if (param.type === 'Option<Json>') return value === undefined ? undefined : JSON.stringify(value)
+  if (param.type === 'Option<Json>' && value !== undefined) {
+    try {
+      return JSON.stringify(value)
+    } catch (e) {
+      // A BigInt, a cycle: the caller's input.
+      throw invalid(`invalid argument: ${param.js} is not JSON: ${e.message}`)
+    }
+  }
   if (param.type === 'Option<Bytes>' && value instanceof ArrayBuffer) return new Uint8Array(value)
   return value
 }
 
 /**
- * Installs a method per table entry on `Client.prototype`. `run(client, signal, start,
- * finish)` is index.js's: it calls `start(cancelToken)` (the native call) so that `signal`
- * cancels it, and settles with `finish(result)`; `nativeOf(client)` is the native client.
+ * Installs a method per table entry on `Client.prototype`, from index.js's parts:
+ * `run(signal, start, finish)` calls `start(cancelToken)` (the native call) so that `signal`
+ * cancels it and settles with `finish(result)`; `nativeOf(client)` is the native client;
+ * `fromNative(type, value)` makes the public result; `invalid(message)` an
+ * `InvalidArgumentError`.
  */
-function install(Client, table, nativeOf, run, fromNative) {
+function install(Client, table, { nativeOf, run, fromNative, invalid }) {
   for (const entry of table) {
     const args = layout(entry)
     const index = new Map(entry.params.map((p, i) => [p.name, i]))
@@ -99,17 +113,22 @@ function install(Client, table, nativeOf, run, fromNative) {
       [entry.method](...given) {
         const values = new Array(entry.params.length).fill(undefined)
         let signal
-        args.forEach((arg, i) => {
-          const value = given[i]
-          if (arg.kind === 'value') {
-            values[index.get(arg.param.name)] = toNative(arg.param, value)
-          } else {
-            // An object argument (or options) left out counts as an empty one.
-            const source = value ?? {}
-            for (const param of arg.params) values[index.get(param.name)] = toNative(param, source[param.js])
-            if (arg.kind === 'options') signal = source.signal
-          }
-        })
+        try {
+          args.forEach((arg, i) => {
+            const value = given[i]
+            if (arg.kind === 'value') {
+              values[index.get(arg.param.name)] = toNative(arg.param, value, invalid)
+            } else {
+              // An object argument (or options) left out counts as an empty one.
+              const source = value ?? {}
+              for (const param of arg.params) values[index.get(param.name)] = toNative(param, source[param.js], invalid)
+              if (arg.kind === 'options') signal = source.signal
+            }
+          })
+        } catch (e) {
+          // A promise API rejects; it never throws.
+          return Promise.reject(e)
+        }
         const native = nativeOf(this)
         return run(signal, (token) => native[entry.method](...values, token), finish)
       },

@@ -191,7 +191,12 @@ class Client {
   static {
     // One method per call of core's table (calls.js): generateQrcode, status, ..., sendMessage,
     // sendFile, call; their declarations are calls.d.ts.
-    calls.install(this, table, (client) => client.#native, withSignal, fromNative)
+    calls.install(this, table, {
+      nativeOf: (client) => client.#native,
+      run: withSignal,
+      fromNative,
+      invalid: (message) => new errorClasses.InvalidArgumentError({ code: 'invalid_argument', message }),
+    })
   }
   constructor(options) {
     try {

@@ -69,6 +69,17 @@ describe('the table', () => {
     }
   })
 
+  it('the exceptions of calls.js (LAYOUTS) name calls and parameters of the table', () => {
+    const { LAYOUTS } = require(path.join(pkg, 'calls.js'))
+    for (const [name, special] of Object.entries(LAYOUTS)) {
+      const entry = table.find((e) => e.name === name)
+      assert.ok(entry, `LAYOUTS.${name} is not a call of the table`)
+      for (const p of [...(special.object?.params ?? []), ...(special.options ?? [])]) {
+        assert.ok(entry.params.some((q) => q.name === p), `LAYOUTS.${name}: ${p} is not one of its parameters`)
+      }
+    }
+  })
+
   it('calls.d.ts declares every call, and index.d.ts merges it into Client', () => {
     const dts = fs.readFileSync(path.join(pkg, 'calls.d.ts'), 'utf8')
     const index = fs.readFileSync(path.join(pkg, 'index.d.ts'), 'utf8')
@@ -206,6 +217,16 @@ describe('calls', { concurrency: 4 }, () => {
     gateway.answers['list.aspx'] = ok('[1,2]')
     assert.deepEqual(await c.call('list.aspx'), [1, 2])
     await assert.rejects(c.call(''), InvalidArgumentError)
+    // A body JSON cannot hold rejects (never throws) before any request.
+    const count = gateway.sent('mark_read.aspx').length
+    const cycle = {}
+    cycle.self = cycle
+    for (const body of [{ n: 1n }, cycle]) {
+      let pending
+      assert.doesNotThrow(() => { pending = c.call('mark_read.aspx', body) })
+      await assert.rejects(pending, (e) => e instanceof InvalidArgumentError && /body is not JSON/.test(e.message))
+    }
+    assert.equal(gateway.sent('mark_read.aspx').length, count)
   })
 
   it('call: changesState decides whether a failed attempt is retried', async () => {
