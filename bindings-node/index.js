@@ -6,9 +6,10 @@
  *     `WitiError` subclass of its code (so `instanceof` and `.code` work);
  *   - an AbortSignal becomes a native cancel token (aborting cancels the core's request);
  *   - `connect`'s onQr and `listen`'s handler are wrapped so that a throwing callback ends
- *     `connect` with that very error, and a throwing handler is reported, not fatal.
+ *     `connect` with that very error, and a throwing handler is reported, not fatal;
+ *   - the API calls' methods are installed from core's table of calls (calls.js).
  * The declarations of all this are index.d.ts (generated from the Rust crate and
- * ts-header.d.ts).
+ * ts-header.d.ts) and calls.d.ts (generated from the table by calls-dts.js).
  */
 const native = require('./load.js') // native.js, with an error naming the platform
 const calls = require('./calls.js')
