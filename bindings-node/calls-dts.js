@@ -61,7 +61,7 @@ function declarations() {
         interfaces.push(`export interface ${arg.type} extends CallOptions {`)
         for (const p of arg.params) {
           const fallback = p.default !== null ? ` (default ${p.default})` : ''
-          interfaces.push(`  /** The call's \`${p.name}\`${fallback}. */`)
+          interfaces.push(`  /** \`${p.name}\` in the description of \`${entry.method}\`${fallback}. */`)
           interfaces.push(`  ${p.js}${optional(p) ? '?' : ''}: ${name(paramType(p.type))}`)
         }
         interfaces.push('}', '')

@@ -6,7 +6,7 @@ import type { CallOptions, Chat, ClearResult, Config, Contact, FileSource, Group
  * Options of `generateQrcode`.
  */
 export interface GenerateQrcodeOptions extends CallOptions {
-  /** The call's `user_agent`. */
+  /** `user_agent` in the description of `generateQrcode`. */
   userAgent?: string
 }
 
@@ -14,11 +14,11 @@ export interface GenerateQrcodeOptions extends CallOptions {
  * Options of `sendFile`.
  */
 export interface SendFileOptions extends CallOptions {
-  /** The call's `mime_type`. */
+  /** `mime_type` in the description of `sendFile`. */
   mimeType: string
-  /** The call's `caption`. */
+  /** `caption` in the description of `sendFile`. */
   caption?: string
-  /** The call's `filename`. */
+  /** `filename` in the description of `sendFile`. */
   filename?: string
 }
 
@@ -26,7 +26,7 @@ export interface SendFileOptions extends CallOptions {
  * Options of `call`.
  */
 export interface CommandOptions extends CallOptions {
-  /** The call's `changes_state` (default true). */
+  /** `changes_state` in the description of `call` (default true). */
   changesState?: boolean
 }
 

@@ -188,7 +188,10 @@ async function invoke(run, call, args, qr) {
 
 /** A call of core's table, its public arguments built from the scenario's by name. */
 function tableCall(client, entry, args) {
-  const arg = (p) => (p.name === 'data' && args.data_base64 !== undefined ? Buffer.from(args.data_base64, 'base64') : args[p.name])
+  // A bytes parameter `x` is given as `x_base64`, as for the Rust runner.
+  const arg = (p) => (p.type === 'Option<Bytes>' && args[`${p.name}_base64`] !== undefined
+    ? Buffer.from(args[`${p.name}_base64`], 'base64')
+    : args[p.name])
   const given = calls.layout(entry).map((a) => {
     if (a.kind === 'value') return arg(a.param)
     const object = {}
