@@ -6,9 +6,8 @@
 //! parser. uniffi 0.32 carries recursive enums (a Kotlin sealed class, a Swift `indirect
 //! enum`), so the value crosses already parsed, with no dependency on either side; `Witi.kt`
 //! adds `toKotlin()` (plain `Map`/`List`/`String`/`Long`/`Double`/`Boolean`/null),
-//! `jsonValueOf(...)` and indexing. Variants are named for JSON (`Integer`, `Decimal`,
-//! `Array`, `Object`); not `List`, which the generated Kotlin uses unqualified inside the
-//! sealed class.
+//! `jsonValueOf(...)` and indexing. Variant names avoid the Kotlin types the generated sealed
+//! class names unqualified inside itself (`String` in `toString()`, `List`): `Text`, `Array`.
 //!
 //! Objects cross as maps; the core's JSON keeps keys sorted and uniffi's maps are hash maps,
 //! so key order is not kept (JSON objects are unordered).
@@ -26,7 +25,7 @@ pub enum JsonValue {
     Bool { value: bool },
     Integer { value: i64 },
     Decimal { value: f64 },
-    String { value: String },
+    Text { value: String },
     Array { items: Vec<JsonValue> },
     Object { fields: HashMap<String, JsonValue> },
 }
@@ -80,7 +79,7 @@ impl From<serde_json::Value> for JsonValue {
                     value: n.as_f64().unwrap_or(f64::NAN),
                 },
             },
-            V::String(value) => JsonValue::String { value },
+            V::String(value) => JsonValue::Text { value },
             V::Array(items) => JsonValue::Array {
                 items: items.into_iter().map(Into::into).collect(),
             },
@@ -109,7 +108,7 @@ impl TryFrom<JsonValue> for serde_json::Value {
                     }
                 })?)
             }
-            JsonValue::String { value } => V::String(value),
+            JsonValue::Text { value } => V::String(value),
             JsonValue::Array { items } => V::Array(
                 items
                     .into_iter()

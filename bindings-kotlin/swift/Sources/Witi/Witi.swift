@@ -4058,7 +4058,7 @@ public indirect enum JsonValue: Equatable, Hashable, CustomStringConvertible {
     )
     case decimal(value: Double
     )
-    case string(value: String
+    case text(value: String
     )
     case array(items: [JsonValue]
     )
@@ -4107,7 +4107,7 @@ public struct FfiConverterTypeJsonValue: FfiConverterRustBuffer {
         case 4: return .decimal(value: try FfiConverterDouble.read(from: &buf)
         )
         
-        case 5: return .string(value: try FfiConverterString.read(from: &buf)
+        case 5: return .text(value: try FfiConverterString.read(from: &buf)
         )
         
         case 6: return .array(items: try FfiConverterSequenceTypeJsonValue.read(from: &buf)
@@ -4143,7 +4143,7 @@ public struct FfiConverterTypeJsonValue: FfiConverterRustBuffer {
             FfiConverterDouble.write(value, into: &buf)
             
         
-        case let .string(value):
+        case let .text(value):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(value, into: &buf)
             

@@ -157,7 +157,7 @@ fun JsonValue.toKotlin(): Any? = when (this) {
     is JsonValue.Bool -> value
     is JsonValue.Integer -> value
     is JsonValue.Decimal -> value
-    is JsonValue.String -> value
+    is JsonValue.Text -> value
     is JsonValue.Array -> items.map { it.toKotlin() }
     is JsonValue.Object -> fields.mapValues { it.value.toKotlin() }
 }
@@ -175,7 +175,7 @@ fun jsonValueOf(value: Any?): JsonValue = when (value) {
     is java.math.BigInteger ->
         if (value.bitLength() < 64) JsonValue.Integer(value.toLong()) else JsonValue.Decimal(value.toDouble())
     is Number -> JsonValue.Decimal(value.toDouble())
-    is CharSequence -> JsonValue.String(value.toString())
+    is CharSequence -> JsonValue.Text(value.toString())
     is Map<*, *> -> JsonValue.Object(
         value.entries.associate { (k, v) ->
             require(k is String) { "a JSON object's keys are strings, not ${k?.let { it::class.qualifiedName }}" }

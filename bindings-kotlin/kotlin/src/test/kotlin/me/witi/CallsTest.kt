@@ -39,7 +39,7 @@ class CallsTest {
             assertTrue(code is JsonValue.Integer, "$status")
             assertEquals((code as JsonValue.Integer).value, (status.toKotlin() as Map<*, *>)["status"])
             val configured = client.call("set_config.aspx", mapOf("webhook" to "https://erp.example/h"))
-            val webhook = (configured["Webhook"] ?: configured["webhook"]) as? JsonValue.String
+            val webhook = (configured["Webhook"] ?: configured["webhook"]) as? JsonValue.Text
             assertTrue(webhook?.value.orEmpty().startsWith("https://erp.example/h"), "$configured")
         }
     }
@@ -52,7 +52,7 @@ class CallsTest {
         )
         val json = jsonValueOf(plain)
         assertEquals(plain, json.toKotlin())
-        assertEquals(JsonValue.String("x"), json["a"]?.get(2))
+        assertEquals(JsonValue.Text("x"), json["a"]?.get(2))
         assertEquals("""{"a":[1,2.5,"x",true,null],"b":{"c":[],"d":{}}}""", json.toString())
         assertEquals(JsonValue.Integer(7), jsonValueOf(7))
         assertEquals(null, json["missing"])
