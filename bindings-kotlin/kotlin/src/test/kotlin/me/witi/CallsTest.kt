@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.lang.reflect.Modifier
+import java.time.Duration
 
 class CallsTest {
     @Test
@@ -81,6 +82,28 @@ class CallsTest {
                 val e = runCatching { attempt() }.exceptionOrNull()
                 assertTrue(e is WitiException.InvalidArgument, "$e")
             }
+        }
+    }
+
+    @Test
+    fun `results of a paired phone print without the WebID their URLs and raw JSON carry`() = runBlocking {
+        val key = Sim.freshKey("printed")
+        Sim.control("POST", "instances/$key/config", mapOf("auto_scan_after_ms" to 100, "starting_delay_ms" to 50))
+        Sim.client(key).use { client ->
+            client.connect(timeout = Duration.ofSeconds(20)) {}
+            val webId = client.status().webId!!
+            val sent = client.sendFile("+55 11 98765-4321", url = "https://files.example/a.jpg", mimeType = "image/jpeg", caption = "a")
+            assertTrue(sent.url.orEmpty().contains(webId) && sent.rawJson.contains(webId), "$sent")
+            val chats = client.chats()
+            val contacts = client.contacts()
+            assertTrue(chats.isNotEmpty() && contacts.isNotEmpty())
+            assertTrue(chats.any { it.picture.orEmpty().contains(webId) }, "the simulator's pictures carry the WebID")
+            val group = client.groupCreate("team", listOf("+55 11 98765-4321"))
+            assertEquals(1, group.information?.participants?.count { it.id == "5511987654321@s.whatsapp.net" }, "$group")
+            val results = chats + contacts + listOf(sent, group, client.queryProfile("5511987654321"))
+            for (result in results) assertFalse(result.toString().contains(webId), "$result")
+            assertEquals(null, client.queryProfile("5511987654320"), "digits ending in 0 are not on WhatsApp in the simulator")
+            assertFalse(client.isOnWhatsapp("5511987654320"))
         }
     }
 
