@@ -122,6 +122,7 @@ pub async fn run(
             let s = client.set_config(&config).await?;
             emit(json, &s, show::status(&s))
         }
-        other => Err(Failure::local(format!("not an API command: {other:?}"))),
+        // The Messages, Contacts and Groups chapters, and `call`.
+        other => crate::messages::run(&client, other, json).await,
     }
 }

@@ -345,7 +345,20 @@ fn completions_for_each_shell_know_every_subcommand() {
             .expect("runs");
         assert_eq!(out.status.code(), Some(0));
         let script = String::from_utf8(out.stdout).expect("utf-8");
-        for sub in ["connect", "close-session", "set-config", "listen", "demo"] {
+        for sub in [
+            "connect",
+            "close-session",
+            "set-config",
+            "listen",
+            "demo",
+            "chats",
+            "contacts",
+            "send-file",
+            "profile",
+            "check",
+            "group",
+            "call",
+        ] {
             assert!(script.contains(sub), "{shell} lacks {sub}");
         }
     }
