@@ -84,19 +84,34 @@ fn build(key: &PoolKey) -> Result<reqwest::Client> {
 }
 
 /// The process's one TLS configuration: rustls with the platform's verifier, which loads the
-/// system's certificate store once, on first use, instead of once per pool. `None` when the
-/// platform verifier can't be set up; reqwest's own default is used then.
+/// system's certificate store once, on first use, instead of once per pool. Without a CA store
+/// it trusts no certificate rather than failing every client build. `None` only when rustls
+/// refuses the protocol versions; reqwest's own default is used then.
 fn tls_config() -> Option<&'static rustls::ClientConfig> {
     static TLS: OnceLock<Option<rustls::ClientConfig>> = OnceLock::new();
     TLS.get_or_init(|| {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).ok()?;
-        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .ok()?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
+            .ok()?;
+        let mut config = match rustls_platform_verifier::Verifier::new(provider) {
+            Ok(verifier) => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth(),
+            // A machine without a CA store (a bare container): http:// (the simulator, a
+            // local gateway) must still work, so no client build fails for it; https:// then
+            // fails at the handshake, as a `connection` error that says the certificate's
+            // issuer is unknown.
+            Err(_) => {
+                tracing::warn!(
+                    "no system CA certificates could be loaded: https requests will fail (install ca-certificates)"
+                );
+                builder
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth()
+            }
+        };
         // What reqwest offers by itself with its `http2` feature.
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Some(config)

@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use witi::{Client, Config, StatusCode};
+use witi::{Client, StatusCode};
+
+#[path = "conformance_support/table.rs"]
+mod table;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -154,6 +157,11 @@ async fn run_step(run: &mut Run, step: &Value) -> Result<(), String> {
     let expect = step.get("expect").cloned().unwrap_or(json!({}));
     match (outcome, expect.get("error")) {
         (Ok(value), None) => {
+            if let Some(want) = expect.get("value") {
+                if !matches(Some(&value), want) {
+                    return Err(format!("value: expected {want}, got {value}"));
+                }
+            }
             if let Some(fields) = expect.get("fields").and_then(Value::as_object) {
                 for (path, matcher) in fields {
                     let got = lookup(&value, path);
@@ -284,6 +292,35 @@ async fn sim_step(run: &mut Run, verb: &str, step: &Value) -> Result<(), String>
             )
             .await
         }
+        "expect_sent" => {
+            let (status, sent) = run
+                .control(Method::GET, &format!("instances/{key}/sent"), None)
+                .await;
+            if status != 200 {
+                return Err(format!("GET sent answered {status}: {sent}"));
+            }
+            let records = match &sent {
+                Value::Array(items) => items.clone(),
+                other => other["sent"].as_array().cloned().unwrap_or_default(),
+            };
+            let want = step["count"].as_u64().ok_or("expect_sent needs a count")?;
+            if records.len() as u64 != want {
+                return Err(format!("{} sent, expected {want}: {sent}", records.len()));
+            }
+            if let Some(fields) = step.get("last").and_then(Value::as_object) {
+                let last = records.last().ok_or("`last` of nothing sent")?;
+                for (path, matcher) in fields {
+                    let got = lookup(last, path);
+                    if !matches(got, matcher) {
+                        return Err(format!(
+                            "last sent {path}: expected {matcher}, got {}",
+                            got.map_or("absent".into(), Value::to_string)
+                        ));
+                    }
+                }
+            }
+            return Ok(());
+        }
         "expect_calls" => {
             let (status, snapshot) = run
                 .control(Method::GET, &format!("instances/{key}"), None)
@@ -326,10 +363,6 @@ fn ms(args: &Value, name: &str, default: u64) -> Duration {
     Duration::from_millis(args.get(name).and_then(Value::as_u64).unwrap_or(default))
 }
 
-fn opt_str(args: &Value, name: &str) -> Option<String> {
-    args.get(name).and_then(Value::as_str).map(str::to_owned)
-}
-
 async fn invoke(
     run: &mut Run,
     call: &str,
@@ -342,25 +375,6 @@ async fn invoke(
             run.client = run.build_client(args)?;
             json!({"base_url": run.client.base_url()})
         }
-        "generate_qrcode" => to_value(
-            c.generate_qrcode(args.get("user_agent").and_then(Value::as_str))
-                .await?,
-        ),
-        "status" => to_value(c.status().await?),
-        "disconnect" => to_value(c.disconnect().await?),
-        "close_session" => to_value(c.close_session().await?),
-        "save_session" => to_value(c.save_session().await?),
-        "restore_session" => to_value(c.restore_session().await?),
-        "clear" => to_value(c.clear().await?),
-        "set_config" => to_value(
-            c.set_config(&Config {
-                webhook: opt_str(args, "webhook"),
-                user_agent: opt_str(args, "user_agent"),
-                api_version: opt_str(args, "api_version"),
-                api_version_can_bulk: args.get("api_version_can_bulk").and_then(Value::as_bool),
-            })
-            .await?,
-        ),
         "wait_for_status" => {
             let targets: Vec<StatusCode> = args["targets"]
                 .as_array()
@@ -429,7 +443,10 @@ async fn invoke(
             let limits = witi::PostbackLimits::default();
             json!({"events": to_value(witi::decode_postback_for(&body, wid, &limits)?)})
         }
-        other => panic!("unknown call {other:?}"),
+        other => match table::call(c, other, args).await {
+            Some(result) => result?,
+            None => panic!("unknown call {other:?}"),
+        },
     })
 }
 

@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 
 use crate::InstanceSnapshot;
 use crate::config::{InstanceConfig, Settings, SimError};
+use crate::contacts::ProfileOverrides;
 use crate::faults::Fault;
+use crate::messages::SentMessage;
 use crate::server::{JSON, Resp, Shared, read_body, respond};
 use crate::wire::{self, PostbackBody};
 
@@ -102,6 +104,27 @@ pub(crate) fn send_postback(
         Err(e) => Err(e),
         Ok(r) => r,
     }
+}
+
+pub(crate) fn sent(shared: &Arc<Shared>, key: &str) -> Option<Vec<SentMessage>> {
+    shared
+        .with_instance(key, false, |inst, _| inst.book.sent.list())
+        .ok()
+}
+
+pub(crate) fn clear_sent(shared: &Arc<Shared>, key: &str) -> Result<(), SimError> {
+    shared.with_instance(key, false, |inst, _| inst.book.sent.clear())
+}
+
+pub(crate) fn set_profiles(
+    shared: &Arc<Shared>,
+    key: &str,
+    overrides: &ProfileOverrides,
+) -> Result<ProfileOverrides, SimError> {
+    shared.with_instance(key, true, |inst, _| {
+        inst.set_profiles(overrides)?;
+        Ok(inst.profiles())
+    })?
 }
 
 /// Wipes instances (stopping their deliveries) and faults; defaults go back to the start's.
@@ -269,9 +292,34 @@ fn instance_route(
             send_postback(shared, key, payload).map_err(|e| sim_error(&e))?;
             Ok(ok_json(&json!({ "ok": true })))
         }
-        ([] | ["scan" | "config" | "status" | "status_script" | "postback"], _) => {
-            Err(error(405, "method not allowed"))
+        (["sent"], &Method::GET) => sent(shared, key)
+            .map(|list| ok_json(&list))
+            .ok_or_else(|| sim_error(&SimError::UnknownInstance)),
+        (["sent"], &Method::DELETE) => {
+            clear_sent(shared, key).map_err(|e| sim_error(&e))?;
+            Ok(ok_json(&Vec::<SentMessage>::new()))
         }
+        (["profiles"], &Method::GET) => shared
+            .with_instance(key, false, |inst, _| inst.profiles())
+            .map(|p| ok_json(&p))
+            .map_err(|e| sim_error(&e)),
+        (["profiles"], &Method::POST) => {
+            let b: ProfileOverrides = parse(&body)?;
+            let now = set_profiles(shared, key, &b).map_err(|e| sim_error(&e))?;
+            Ok(ok_json(&now))
+        }
+        (["profiles"], &Method::DELETE) => shared
+            .with_instance(key, false, |inst, _| {
+                inst.clear_profiles();
+                inst.profiles()
+            })
+            .map(|p| ok_json(&p))
+            .map_err(|e| sim_error(&e)),
+        (
+            []
+            | ["scan" | "config" | "status" | "status_script" | "postback" | "sent" | "profiles"],
+            _,
+        ) => Err(error(405, "method not allowed")),
         _ => Err(error(404, "unknown control endpoint")),
     }
 }

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use hyper::header::HeaderValue;
 use serde::{Deserialize, Serialize};
 
+use crate::command::Command;
 use crate::config::{MAX_MS, SimError};
-use crate::wire::Command;
 
 /// What a fault does to the call it catches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,7 +41,7 @@ pub struct Fault {
     /// Only calls with this `wid`; any key when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `status.aspx`, `status` or `*` (any of the eight commands).
+    /// `status.aspx`, `status` or `*` (any command).
     #[serde(default = "any_command")]
     pub command: String,
     /// Catches this many calls, then is gone; every matching call while absent.
@@ -58,6 +58,12 @@ pub struct Fault {
     pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stall_ms: Option<u64>,
+    /// Run the command first (its effects happen: a message is sent and logged), then apply
+    /// the fault to its answer: `latency` delays it, `stall`/`reset` withhold it,
+    /// `http_status`/`html`/`empty` replace it. Lets a test make the server handle a call
+    /// whose answer the client never gets in time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_handling: bool,
 }
 
 fn any_command() -> String {
@@ -78,6 +84,7 @@ impl Fault {
             retry_after: None,
             body: None,
             stall_ms: None,
+            after_handling: false,
         }
     }
 
@@ -116,13 +123,19 @@ impl Fault {
         self
     }
 
+    /// The command runs before the fault shapes its answer (see the field).
+    pub fn after_handling(mut self, yes: bool) -> Self {
+        self.after_handling = yes;
+        self
+    }
+
     /// Checks and normalizes (`status` → `status.aspx`) a fault before it is queued.
     pub(crate) fn validated(mut self) -> Result<Self, SimError> {
         let bad = |m: &str| Err(SimError::Invalid(m.to_owned()));
         if self.command != "*" {
             match Command::parse(&self.command) {
                 Some(c) => self.command = c.name().to_owned(),
-                None => return bad("command must be one of the eight commands or \"*\""),
+                None => return bad("command must be one of the commands or \"*\""),
             }
         }
         if self.key.as_deref() == Some("") {

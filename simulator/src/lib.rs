@@ -1,7 +1,8 @@
-//! `witi-sim`: a stateful simulator of the witi.me WhatsApp connection API.
+//! `witi-sim`: a stateful simulator of the witi.me WhatsApp API.
 //!
 //! A real HTTP/1.1 server on loopback that speaks the eight commands of the connection chapter
-//! (`generate_qrcode.aspx`, `status.aspx`, ...) with the exact JSON of the API documentation,
+//! (`generate_qrcode.aspx`, `status.aspx`, ...) and those of the Messages, Contacts and Groups
+//! chapters (`chats.aspx`, `send_message.aspx`, ...) with the exact JSON of the API documentation,
 //! keeps a state machine per API key (any non-empty key is an instance, created on first use),
 //! delivers PostBacks to registered webhooks in the three framings, and can be told to
 //! misbehave (faults) through a control API under `/_sim/` or the methods below.
@@ -19,9 +20,14 @@
 //! See README.md for the wire format, the control API and every choice made where the API
 //! documentation is silent.
 
+mod book;
+mod command;
 mod config;
+mod contacts;
 mod control;
 mod faults;
+mod groups;
+mod messages;
 mod postback;
 mod qr;
 mod script;
@@ -40,7 +46,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{InstanceConfig, Settings, SimConfig, SimError, millis_from_secs};
+pub use contacts::ProfileOverrides;
 pub use faults::{Fault, FaultKind};
+pub use messages::SentMessage;
 pub use qr::{PIXELS_PER_MODULE, QUIET_ZONE};
 pub use wire::PostbackBody;
 
@@ -70,7 +78,7 @@ pub struct InstanceSnapshot {
     /// Scripted status.aspx answers not played yet ([`Simulator::status_script`]).
     #[serde(default)]
     pub scripted_answers_left: usize,
-    /// Calls per command (all eight names, faulted calls included).
+    /// Calls per command (every command's name, faulted calls included).
     pub calls: BTreeMap<String, u64>,
     pub config: Settings,
 }
@@ -248,6 +256,27 @@ impl Simulator {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// What `key`'s instance sent (send_message / send_message_file), oldest first, at most
+    /// the last 1,000; `None` if the key was never used.
+    pub fn sent(&self, key: &str) -> Option<Vec<SentMessage>> {
+        control::sent(&self.shared, key)
+    }
+
+    /// Empties `key`'s log of sent messages (`seq` goes on counting).
+    pub fn clear_sent(&self, key: &str) -> Result<(), SimError> {
+        control::clear_sent(&self.shared, key)
+    }
+
+    /// Adds per-number overrides of query_profile.aspx's "on WhatsApp" rule for `key`'s
+    /// instance (created if needed); returns the overrides in force.
+    pub fn set_profiles(
+        &self,
+        key: &str,
+        overrides: ProfileOverrides,
+    ) -> Result<ProfileOverrides, SimError> {
+        control::set_profiles(&self.shared, key, &overrides)
     }
 
     /// Wipes every instance and fault; defaults go back to the start configuration.

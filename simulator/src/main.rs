@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use witi_sim::{SimConfig, Simulator};
 
-/// A stateful simulator of the witi.me WhatsApp connection API.
+/// A stateful simulator of the witi.me WhatsApp API (connection, messages, contacts, groups).
 #[derive(Parser, Debug)]
 #[command(name = "witi-sim", version)]
 struct Args {

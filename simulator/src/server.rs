@@ -1,5 +1,5 @@
-//! The HTTP/1.1 server: accept loop, per-connection hyper service, routing of the eight
-//! commands and fault application. The hot path (status.aspx without faults) takes one lock
+//! The HTTP/1.1 server: accept loop, per-connection hyper service, routing of the commands
+//! and fault application. The hot path (status.aspx without faults) takes one lock
 //! and allocates only its answer.
 
 use std::io;
@@ -22,10 +22,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::command::Command;
 use crate::config::{Settings, SimConfig, SimError};
 use crate::faults::{FaultKind, FaultStore, HTML_PAGE};
+use crate::messages::FileRequest;
 use crate::state::{Ctx, Instance, Registry};
-use crate::wire::{self, Command};
+use crate::wire;
 
 pub(crate) type Resp = Response<Full<Bytes>>;
 pub(crate) const JSON: &str = "application/json; charset=utf-8";
@@ -33,8 +35,11 @@ const HTML: &str = "text/html; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 /// Longest accepted `wid`; longer ones are refused like an empty one.
 const MAX_KEY_LEN: usize = 512;
-/// Largest body accepted by generate_qrcode.aspx and set_config.aspx.
+/// Largest body accepted by the POST commands but send_message_file.aspx.
 const API_BODY_LIMIT: usize = 64 * 1024;
+/// Largest body of send_message_file.aspx: inline files up to about 6 MiB (base64 is 4/3 of
+/// the bytes). The data is hashed and dropped, never stored.
+const FILE_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Everything the server and the control API share.
 pub(crate) struct Shared {
@@ -291,8 +296,13 @@ async fn handle(
         Some(k) if k.len() <= MAX_KEY_LEN => k,
         _ => return Ok(api_error(401, "Invalid wid")),
     };
+    let base = if cmd.needs_base_url() {
+        base_url(&parts, path)
+    } else {
+        String::new()
+    };
     let Some(fault) = shared.faults.take(cmd, &key) else {
-        return Ok(execute(&shared, cmd, &key, body, true).await);
+        return Ok(execute(&shared, cmd, &key, body, true, &base).await);
     };
     // Faulted calls still count, whether or not the command then runs.
     if let Err(e) = shared.with_instance(&key, true, |inst, _| inst.count_call(cmd)) {
@@ -300,11 +310,25 @@ async fn handle(
     }
     let mut shutdown = shared.ctx.shutdown.clone();
     let status = |default: u16| fault.status.unwrap_or(default);
+    // after_handling: the command runs first (its effects happen); the fault then delays,
+    // replaces or withholds its answer. A truncated answer always needs the real one.
+    let pending = if fault.after_handling || fault.kind == FaultKind::Truncated {
+        Pending::Ran(execute(&shared, cmd, &key, body, false, &base).await)
+    } else {
+        Pending::NotYet(body)
+    };
+    let (sh, k, b) = (&shared, &*key, base.as_str());
+    let run = move |pending: Pending| async move {
+        match pending {
+            Pending::Ran(resp) => resp,
+            Pending::NotYet(body) => execute(sh, cmd, k, body, false, b).await,
+        }
+    };
     match fault.kind {
         FaultKind::Latency => {
             let wait = Duration::from_millis(fault.latency_ms.unwrap_or(0));
             tokio::select! {
-                _ = tokio::time::sleep(wait) => Ok(execute(&shared, cmd, &key, body, false).await),
+                _ = tokio::time::sleep(wait) => Ok(run(pending).await),
                 _ = crate::stopped(&mut shutdown) => Err(DropConnection),
             }
         }
@@ -334,7 +358,7 @@ async fn handle(
         }
         FaultKind::Empty => Ok(respond(status(200), JSON, Bytes::new())),
         FaultKind::Truncated => {
-            let resp = execute(&shared, cmd, &key, body, false).await;
+            let resp = run(pending).await;
             let (parts, full) = resp.into_parts();
             let bytes = full
                 .collect()
@@ -363,6 +387,24 @@ async fn handle(
     }
 }
 
+/// A faulted call's command: already run, or still to run with its body.
+enum Pending {
+    Ran(Resp),
+    NotYet(Incoming),
+}
+
+/// `http://<Host><path prefix>/`: the base URL the client used, for the URLs in answers.
+fn base_url(parts: &hyper::http::request::Parts, path: &str) -> String {
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let prefix = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+    let prefix = if prefix.is_empty() { "/" } else { prefix };
+    format!("http://{host}{prefix}")
+}
+
 /// Runs one command and answers it.
 async fn execute(
     shared: &Arc<Shared>,
@@ -370,15 +412,23 @@ async fn execute(
     key: &str,
     body: Incoming,
     count: bool,
+    base: &str,
 ) -> Resp {
     let bytes = if cmd.is_post() {
-        match read_body(body, API_BODY_LIMIT).await {
+        let limit = if cmd == Command::SendMessageFile {
+            FILE_BODY_LIMIT
+        } else {
+            API_BODY_LIMIT
+        };
+        match read_body(body, limit).await {
             Ok(b) => b,
             Err((status, error)) => return api_error(status, error),
         }
     } else {
         Bytes::new()
     };
+    // Decoding and hashing an inline file is done outside the state lock.
+    let file = (cmd == Command::SendMessageFile).then(|| FileRequest::parse(&bytes));
     let outcome = shared.with_instance(key, true, |inst, ctx| {
         if count {
             inst.count_call(cmd);
@@ -398,6 +448,18 @@ async fn execute(
             Command::SaveSession => inst.save_session(ctx),
             Command::RestoreSession => inst.restore_session(ctx),
             Command::Clear => inst.clear(ctx),
+            Command::Chats => inst.chats_answer(base),
+            Command::Contacts => inst.contacts_answer(base),
+            Command::SendMessage => inst.send_message(&bytes)?,
+            Command::SendMessageFile => {
+                let req = file.unwrap_or_else(|| Err("no file request".to_owned()))?;
+                inst.send_file(req, base)
+            }
+            Command::GetProfile => inst.profile(&bytes, base, false)?,
+            Command::QueryProfile => inst.profile(&bytes, base, true)?,
+            Command::GroupCreate => inst.group_create(&bytes, base)?,
+            Command::GroupAdd => inst.group_change(&bytes, base, true)?,
+            Command::GroupRemove => inst.group_change(&bytes, base, false)?,
         })
     });
     match outcome {

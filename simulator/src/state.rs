@@ -11,11 +11,13 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use crate::book::Book;
+use crate::command::Command;
 use crate::config::{Settings, SimError};
 use crate::postback::{Framing, Item, Payload, Policy, Queue};
 use crate::qr;
 use crate::script::{Scripted, StatusScript};
-use crate::wire::{self, Command, ConnInfo, PhoneSession, Stats, StorageNode};
+use crate::wire::{self, ConnInfo, PhoneSession, Stats, StorageNode};
 use crate::{InstanceSnapshot, PostbackCounts};
 
 /// What instances need from the running server to spawn their PostBack task.
@@ -53,12 +55,14 @@ pub(crate) struct Instance {
     pub settings: Settings,
     stats: Stats,
     storage: StorageNode,
-    calls: [u64; 8],
+    calls: [u64; Command::COUNT],
     postback: Option<Queue>,
     /// The earliest deadline a timer task is sleeping for (server.rs `arm`).
     pub armed: Option<Instant>,
     /// Scripted answers of status.aspx, played before the state machine answers again.
     pub script: StatusScript,
+    /// The phone's contacts, chats and groups, and what was sent (book.rs).
+    pub book: Book,
 }
 
 /// What can be seen from outside; a PostBack goes out when it changes.
@@ -66,7 +70,7 @@ type Fingerprint = (i64, bool, bool, bool);
 
 impl Instance {
     pub(crate) fn new(settings: Settings) -> Self {
-        let web_id = random_web_id();
+        let web_id = crate::book::random_web_id();
         Instance {
             phone_wid: format!("55119{:08}@s.whatsapp.net", fastrand::u32(..100_000_000)),
             code: 0,
@@ -85,12 +89,23 @@ impl Instance {
             settings,
             stats: Stats::default(),
             storage: StorageNode::empty(&web_id),
-            calls: [0; 8],
+            calls: [0; Command::COUNT],
             postback: None,
             armed: None,
             script: StatusScript::default(),
+            book: Book::new(),
             web_id,
         }
+    }
+
+    /// Status 10: the phone's data is there and messages can be sent.
+    pub(crate) fn authenticated(&self) -> bool {
+        self.code == 10
+    }
+
+    /// The paired phone's JID: the owner of the groups it creates.
+    pub(crate) fn own_jid(&self) -> &str {
+        &self.phone_wid
     }
 
     pub(crate) fn count_call(&mut self, command: Command) {
@@ -136,7 +151,7 @@ impl Instance {
             webhook: &self.postback_url,
             user_agent: &self.user_agent,
             can_restore: self.saved_session,
-            stats: self.stats,
+            stats: self.book.visible_stats(self.stats, self.authenticated()),
             storage: &self.storage,
         })
     }
@@ -476,18 +491,4 @@ impl Registry {
         }
         self.instances.get_mut(key).ok_or(SimError::UnknownInstance)
     }
-}
-
-/// An uppercase UUID-like id, as the seed's WebID.
-fn random_web_id() -> String {
-    let hex = |n: usize| -> String {
-        std::iter::repeat_with(|| {
-            char::from_digit(fastrand::u32(..16), 16)
-                .unwrap_or('0')
-                .to_ascii_uppercase()
-        })
-        .take(n)
-        .collect()
-    };
-    format!("{}-{}-{}-{}-{}", hex(8), hex(4), hex(4), hex(4), hex(12))
 }

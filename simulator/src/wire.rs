@@ -1,71 +1,10 @@
 //! The JSON shapes of the witi.me connection API, spelled exactly as the seed document shows
 //! them (typos included: `ReceveidBytes`, `webSocketOpenining`, `sucesso`, `isResponse` as a
-//! string), plus the request-side helpers (command names, query parsing).
+//! string), plus the request-side helpers (body and query parsing). Command names are in command.rs.
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
-
-/// The eight commands of the connection chapter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Command {
-    GenerateQrcode,
-    Status,
-    Disconnect,
-    CloseSession,
-    SaveSession,
-    RestoreSession,
-    Clear,
-    SetConfig,
-}
-
-impl Command {
-    pub(crate) const ALL: [Command; 8] = [
-        Command::GenerateQrcode,
-        Command::Status,
-        Command::Disconnect,
-        Command::CloseSession,
-        Command::SaveSession,
-        Command::RestoreSession,
-        Command::Clear,
-        Command::SetConfig,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Command::GenerateQrcode => "generate_qrcode.aspx",
-            Command::Status => "status.aspx",
-            Command::Disconnect => "disconnect.aspx",
-            Command::CloseSession => "close_session.aspx",
-            Command::SaveSession => "save_session.aspx",
-            Command::RestoreSession => "restore_session.aspx",
-            Command::Clear => "clear.aspx",
-            Command::SetConfig => "set_config.aspx",
-        }
-    }
-
-    /// Index into per-instance call counters.
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-
-    pub(crate) fn is_post(self) -> bool {
-        matches!(self, Command::GenerateQrcode | Command::SetConfig)
-    }
-
-    /// Accepts `status.aspx` and, for the control API's convenience, `status`.
-    pub(crate) fn parse(name: &str) -> Option<Command> {
-        let stem = name.strip_suffix(".aspx").unwrap_or(name);
-        Command::ALL
-            .into_iter()
-            .find(|c| c.name().strip_suffix(".aspx") == Some(stem))
-    }
-
-    /// Routing accepts only the real names (with `.aspx`).
-    pub(crate) fn from_path_segment(segment: &str) -> Option<Command> {
-        Command::ALL.into_iter().find(|c| c.name() == segment)
-    }
-}
 
 /// The seed's table of status codes. Unknown codes get `"Unknown"` unless a forced status gives
 /// its own string.
@@ -329,7 +268,9 @@ pub(crate) fn parse_user_agent(body: &[u8]) -> Result<Option<String>, String> {
     }
 }
 
-fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+pub(crate) fn parse_object(
+    body: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(serde_json::Map::new());
     }
@@ -337,6 +278,19 @@ fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value
         Ok(serde_json::Value::Object(map)) => Ok(map),
         Ok(_) => Err("the body must be a JSON object".to_owned()),
         Err(e) => Err(format!("invalid JSON body: {e}")),
+    }
+}
+
+/// A string field of a parsed body: `None` when absent or `null`; a field of another type is a
+/// malformed body (HTTP 400, as for the connection chapter's bodies).
+pub(crate) fn str_field(
+    map: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<Option<String>, String> {
+    match map.get(name) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("field {name} has the wrong type")),
     }
 }
 
@@ -406,15 +360,5 @@ mod tests {
         );
         assert_eq!(query_param(Some("wid="), "wid"), None);
         assert_eq!(query_param(None, "wid"), None);
-    }
-
-    #[test]
-    fn command_names() {
-        assert_eq!(Command::parse("status"), Some(Command::Status));
-        assert_eq!(Command::parse("status.aspx"), Some(Command::Status));
-        assert_eq!(Command::from_path_segment("status"), None);
-        for (i, c) in Command::ALL.iter().enumerate() {
-            assert_eq!(c.index(), i);
-        }
     }
 }

@@ -270,3 +270,117 @@ async fn bad_faults_are_refused_and_clear_works() {
     assert_eq!(c, 200);
     sim.shutdown().await;
 }
+
+/// Pairs `key`'s phone at once: status 10.
+async fn authenticated(sim: &witi_sim::Simulator, key: &str) {
+    sim.set_instance_config(
+        key,
+        witi_sim::InstanceConfig {
+            starting_delay_ms: Some(0),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    post(sim, "generate_qrcode.aspx", key, json!({})).await;
+    sim.scan(key, None).unwrap();
+}
+
+#[tokio::test]
+async fn faults_on_the_new_commands() {
+    let sim = sim().await;
+    authenticated(&sim, "k").await;
+    let body = json!({"number": "5511987654321@s.whatsapp.net", "message": "once"}).to_string();
+    let quick = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let send = || {
+        quick
+            .post(url(&sim, "send_message.aspx", "k"))
+            .body(body.clone())
+            .send()
+    };
+
+    // A stall before handling: the request never reached the command, nothing was sent.
+    sim.add_fault(
+        Fault::new("send_message", FaultKind::Stall)
+            .stall_ms(2_000)
+            .times(1),
+    )
+    .unwrap();
+    assert!(send().await.is_err(), "the client times out");
+    assert_eq!(sim.sent("k").unwrap().len(), 0);
+
+    // Handled, then answered too late: sent exactly once, the client saw a timeout.
+    sim.add_fault(
+        Fault::new("send_message", FaultKind::Latency)
+            .latency_ms(1_000)
+            .after_handling(true)
+            .times(1),
+    )
+    .unwrap();
+    let started = Instant::now();
+    assert!(send().await.is_err(), "the client times out");
+    assert!(started.elapsed() < Duration::from_millis(900));
+    assert_eq!(sim.sent("k").unwrap().len(), 1, "handled before the wait");
+
+    // The same with a stall over the control API, and never answered.
+    let (c, _) = control(
+        &sim,
+        "POST",
+        "_sim/faults",
+        Some(json!({"key": "k", "command": "send_message", "kind": "stall", "after_handling": true, "count": 1})),
+    )
+    .await;
+    assert_eq!(c, 200);
+    assert!(send().await.is_err());
+    assert_eq!(sim.sent("k").unwrap().len(), 2);
+    // A reset after handling: a connection error, but the message went.
+    sim.add_fault(
+        Fault::new("send_message", FaultKind::Reset)
+            .after_handling(true)
+            .times(1),
+    )
+    .unwrap();
+    assert!(send().await.is_err());
+    assert_eq!(sim.sent("k").unwrap().len(), 3);
+
+    // No fault left: a normal answer.
+    let r = send().await.unwrap();
+    assert_eq!(json_of(r).await["success"], true);
+    assert_eq!(sim.sent("k").unwrap().len(), 4);
+    assert_eq!(sim.instance("k").unwrap().calls["send_message.aspx"], 5);
+
+    // Any kind on a GET command of the new chapters, and "*" catches them too.
+    sim.add_fault(
+        Fault::new("chats", FaultKind::HttpStatus)
+            .status(503)
+            .times(1),
+    )
+    .unwrap();
+    let r = client()
+        .get(url(&sim, "chats.aspx", "k"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    sim.add_fault(Fault::new("*", FaultKind::Truncated).times(1))
+        .unwrap();
+    let r = client()
+        .get(url(&sim, "contacts.aspx", "k"))
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    assert!(text.starts_with('[') && serde_json::from_str::<Value>(&text).is_err());
+    let (c, v) = control(
+        &sim,
+        "POST",
+        "_sim/faults",
+        Some(json!({"command": "group_create.aspx", "kind": "empty", "count": 1})),
+    )
+    .await;
+    assert_eq!(c, 200, "{v}");
+    sim.shutdown().await;
+}
