@@ -10,19 +10,32 @@ use serde::Serialize;
 use serde_json::Value;
 use witi::{Client, FileMessage};
 
+use crate::api::write_stdout;
 use crate::args::{Command, GroupCommand};
 use crate::fail::Failure;
 use crate::show::messages as show;
 
-/// The MIME type for a file named `name` (a path, or a URL: its query and fragment are left
-/// out) from its extension, by `mime_guess`'s table; `file` (a document, the API's word for
-/// "any file") when the extension is missing or unknown.
-pub fn guess_mime_type(name: &str) -> String {
-    let path = name.split(['?', '#']).next().unwrap_or(name);
-    mime_guess::from_path(path)
-        .first_raw()
-        .unwrap_or("file")
-        .to_owned()
+/// The MIME type of a file from its name's extension, by `mime_guess`'s table; `file` (a
+/// document, the API's word for "any file") when the extension is missing or unknown.
+pub fn guess_mime_type(file_name: &str) -> String {
+    match std::path::Path::new(file_name).extension() {
+        Some(_) => mime_guess::from_path(file_name)
+            .first_raw()
+            .unwrap_or("file")
+            .to_owned(),
+        None => "file".to_owned(),
+    }
+}
+
+/// The last segment of a URL's path (no query, no fragment, not the host): `b.png` for
+/// `https://host/a/b.png?x=1`, `""` for `https://host/`.
+pub fn url_file_name(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    match rest.find('/') {
+        Some(at) => rest[at..].rsplit('/').next().unwrap_or_default(),
+        None => "",
+    }
 }
 
 /// One number's answer in `check --json`.
@@ -43,11 +56,10 @@ fn emit(
 ) -> Result<(), Failure> {
     if json {
         let text = serde_json::to_string_pretty(value).map_err(Failure::local)?;
-        println!("{text}");
+        write_stdout(&format!("{text}\n"))
     } else {
-        print!("{}", summary());
+        write_stdout(&summary())
     }
-    Ok(())
 }
 
 /// Runs one of this module's subcommands with `client`.
@@ -74,10 +86,12 @@ pub async fn run(client: &Client, command: &Command, json: bool) -> Result<(), F
             filename,
         } => {
             let (mut message, name) = match (url, file) {
-                (Some(url), _) => (FileMessage::url(url, ""), url.clone()),
+                (Some(url), _) => (FileMessage::url(url, ""), url_file_name(url).to_owned()),
                 (None, Some(path)) => (
                     FileMessage::path(path, ""),
-                    path.to_string_lossy().into_owned(),
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
                 ),
                 (None, None) => return Err(Failure::local("send-file needs --url or --file")),
             };
@@ -85,7 +99,16 @@ pub async fn run(client: &Client, command: &Command, json: bool) -> Result<(), F
             message.caption = caption.clone();
             message.filename = filename.clone();
             let sent = client.send_file(to, &message).await?;
-            emit(json, &sent, || show::sent(&sent))
+            emit(json, &sent, || {
+                let how = match mime_type {
+                    Some(_) => "",
+                    None if message.mime_type == "file" => " (no known extension: a document)",
+                    None => " (guessed from the extension)",
+                };
+                let mut text = show::sent(&sent);
+                text.push_str(&format!("{:<14}{}{how}\n", "mime type", message.mime_type));
+                text
+            })
         }
         Command::Profile { number, query } => {
             let profile = if *query {
@@ -146,8 +169,11 @@ async fn check(client: &Client, numbers: &[String], json: bool) -> Result<(), Fa
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            witi::recipient::to_jid(n)
-                .map_err(|e| Failure::Invalid(format!("number {} ({n:?}): {e}", i + 1)))
+            witi::recipient::to_jid(n).map_err(|e| {
+                let why = e.to_string();
+                let why = why.strip_prefix("invalid argument: ").unwrap_or(&why);
+                Failure::Invalid(format!("number {} ({n:?}): {why}", i + 1))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut answers = Vec::with_capacity(numbers.len());
@@ -168,5 +194,33 @@ async fn check(client: &Client, numbers: &[String], json: bool) -> Result<(), Fa
             "{not} of {} not on WhatsApp (or the phone is not paired)",
             answers.len()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{guess_mime_type, url_file_name};
+
+    #[test]
+    fn the_mime_type_comes_from_the_extension_else_file() {
+        assert_eq!(guess_mime_type("Report.PDF"), "application/pdf");
+        assert_eq!(guess_mime_type("photo.jpeg"), "image/jpeg");
+        assert_eq!(guess_mime_type("README"), "file");
+        assert_eq!(guess_mime_type(""), "file");
+        assert_eq!(guess_mime_type("data.witi-unknown"), "file");
+    }
+
+    #[test]
+    fn a_urls_file_name_is_the_last_segment_of_its_path() {
+        assert_eq!(
+            url_file_name("https://example.com/a/b.png?size=2#top"),
+            "b.png"
+        );
+        assert_eq!(url_file_name("https://example.com/a/b.png#x.pdf"), "b.png");
+        // The host is not a file name (`.com` would be a Windows program).
+        assert_eq!(url_file_name("https://example.com"), "");
+        assert_eq!(url_file_name("https://example.com/"), "");
+        assert_eq!(url_file_name("https://example.com?f=a.pdf"), "");
+        assert_eq!(url_file_name("https://example.com/dir/"), "");
     }
 }
