@@ -153,33 +153,6 @@ pub enum Command {
         #[arg(long, value_name = "BOOL")]
         bulk: Option<bool>,
     },
-    /// Receive PostBacks: run a webhook receiver and print each event.
-    Listen {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1")]
-        host: IpAddr,
-        /// Port to listen on (0 picks a free one).
-        #[arg(long, default_value_t = 8080)]
-        port: u16,
-        /// Require `token=T` in each request's query (put it in the webhook URL).
-        #[arg(long, value_name = "T")]
-        token: Option<String>,
-    },
-    /// Run the simulator of the API on this machine and print its URL.
-    Sim {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1")]
-        host: IpAddr,
-        /// Port to listen on (0 picks a free one).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Scan every QR automatically this many seconds after it is generated.
-        #[arg(long, value_name = "SECS")]
-        auto_scan_after: Option<f64>,
-        /// QR code lifetime in seconds.
-        #[arg(long, value_name = "SECS", default_value_t = 20.0)]
-        qr_ttl: f64,
-    },
     /// List the phone's chats (people and groups).
     Chats,
     /// List the phone's contacts.
@@ -248,6 +221,33 @@ pub enum Command {
         #[arg(long)]
         read_only: bool,
     },
+    /// Receive PostBacks: run a webhook receiver and print each event.
+    Listen {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Require `token=T` in each request's query (put it in the webhook URL).
+        #[arg(long, value_name = "T")]
+        token: Option<String>,
+    },
+    /// Run the simulator of the API on this machine and print its URL.
+    Sim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Scan every QR automatically this many seconds after it is generated.
+        #[arg(long, value_name = "SECS")]
+        auto_scan_after: Option<f64>,
+        /// QR code lifetime in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+        qr_ttl: f64,
+    },
     /// Walk the whole lifecycle on an embedded simulator, printing each step and PostBack.
     Demo {
         /// Seconds before the simulated phone scans the QR.
@@ -298,6 +298,43 @@ mod tests {
         assert_eq!(invert(&["--no-invert"]), Some(false));
         assert_eq!(invert(&["--invert", "--no-invert"]), Some(false));
         assert_eq!(invert(&["--no-invert", "--invert"]), Some(true));
+    }
+
+    /// The command line that reaches each call of the core's table (`witi::for_each_call!`):
+    /// a call added to the core fails this test until the CLI has a command for it.
+    #[test]
+    fn every_call_of_the_core_has_a_command() {
+        let number = "+55 11 98765-4321";
+        let commands: &[(&str, &[&str])] = &[
+            ("generate_qrcode", &["qrcode"]),
+            ("status", &["status"]),
+            ("disconnect", &["disconnect"]),
+            ("close_session", &["close-session"]),
+            ("save_session", &["save-session"]),
+            ("restore_session", &["restore-session"]),
+            ("clear", &["clear"]),
+            ("set_config", &["set-config", "--bulk", "true"]),
+            ("chats", &["chats"]),
+            ("contacts", &["contacts"]),
+            ("send_message", &["send", number, "hi"]),
+            ("send_file", &["send-file", number, "--file", "a.pdf"]),
+            ("get_profile", &["profile", number]),
+            ("query_profile", &["profile", "--query", number]),
+            ("is_on_whatsapp", &["check", number]),
+            ("group_create", &["group", "create", "Team", number]),
+            ("group_add", &["group", "add", "1-2@g.us", number]),
+            ("call", &["call", "mark_read", "--body", "{}"]),
+        ];
+        for name in witi::calls::NAMES {
+            let (_, args) = commands
+                .iter()
+                .find(|(call, _)| call == name)
+                .unwrap_or_else(|| panic!("the core's call {name} has no command in the CLI"));
+            let line = std::iter::once(&"witi").chain(args.iter());
+            if let Err(e) = super::Cli::try_parse_from(line) {
+                panic!("{name}: {args:?} does not parse: {e}");
+            }
+        }
     }
 
     #[test]

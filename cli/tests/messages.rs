@@ -261,6 +261,9 @@ fn check_exits_0_when_all_are_on_whatsapp_and_12_when_some_are_not() {
         ])
     );
     assert!(out.stderr.is_empty(), "{}", out.stderr);
+
+    let help = run(witi(&sim).arg("--help"));
+    assert!(help.stdout.contains("  12  no "), "{}", help.stdout);
 }
 
 #[test]
