@@ -150,7 +150,8 @@ fun logToJavaUtilLogging(level: LogLevel = LogLevel.INFO) {
 
 /**
  * The value as plain Kotlin: null, `Boolean`, `Long`, `Double`, `String`, `List<Any?>` or
- * `Map<String, Any?>` (nested the same way), as a JSON library's "untyped" read gives.
+ * `Map<String, Any?>` (keys sorted; nested the same way), as a JSON library's "untyped" read
+ * gives.
  */
 fun JsonValue.toKotlin(): Any? = when (this) {
     JsonValue.Null -> null
@@ -159,7 +160,8 @@ fun JsonValue.toKotlin(): Any? = when (this) {
     is JsonValue.Decimal -> value
     is JsonValue.Text -> value
     is JsonValue.Array -> items.map { it.toKotlin() }
-    is JsonValue.Object -> fields.mapValues { it.value.toKotlin() }
+    // Keys sorted, as the core reads them (uniffi's maps keep no order).
+    is JsonValue.Object -> fields.entries.sortedBy { it.key }.associate { it.key to it.value.toKotlin() }
 }
 
 /**

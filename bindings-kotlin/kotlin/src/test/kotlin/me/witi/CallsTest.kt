@@ -53,6 +53,7 @@ class CallsTest {
         )
         val json = jsonValueOf(plain)
         assertEquals(plain, json.toKotlin())
+        assertEquals(listOf("a", "b"), (jsonValueOf(mapOf("b" to 1, "a" to 2)).toKotlin() as Map<*, *>).keys.toList())
         assertEquals(JsonValue.Text("x"), json["a"]?.get(2))
         assertEquals("""{"a":[1,2.5,"x",true,null],"b":{"c":[],"d":{}}}""", json.toString())
         assertEquals(JsonValue.Integer(7), jsonValueOf(7))
