@@ -1,7 +1,9 @@
 // The Kotlin runner of the language-neutral corpus (tests/conformance/*.json, format in
 // tests/README.md), mirroring core/tests/conformance.rs: every scenario through the public
 // Kotlin API against the simulator. The scenarios run concurrently (as the Rust runner does);
-// each is reported as a test of its own.
+// each is reported as a test of its own. The calls of the core's table (`callTable()`) are
+// dispatched by name (TableCalls.kt): a new call needs no line here; only the flows
+// (`connect`, `wait_for_status`), `new_client` and `decode_postback` are written out.
 package me.witi
 
 import com.fasterxml.jackson.databind.JsonNode
