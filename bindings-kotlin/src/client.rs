@@ -1,12 +1,13 @@
-//! `Client`: the eight commands, `waitForStatus` and `connect`, as suspend functions
-//! (Kotlin) / `async throws` (Swift).
+//! `Client`: its construction, `waitForStatus` and `connect`, as suspend functions (Kotlin) /
+//! `async throws` (Swift). The calls of the core's table (the connection commands, messages,
+//! contacts, groups, `call`) are added to `Client` by `calls.rs`.
 //!
 //! Every call clones the core client (an `Arc`) into a future that runs on the core's runtime
 //! (`runtime::on_core`), so cancelling the coroutine aborts the request. Options are read
 //! here and handed to `witi::ClientBuilder`, which checks them.
 
 use crate::error::WitiException;
-use crate::model::{ClearResult, Config, QrCode, SessionResult, Status, StatusCode};
+use crate::model::{QrCode, Status, StatusCode};
 use crate::runtime::on_core;
 use std::fmt;
 use std::sync::Arc;
@@ -77,7 +78,7 @@ pub trait QrHandler: Send + Sync {
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct Client {
-    inner: witi::Client,
+    pub(crate) inner: witi::Client,
 }
 
 /// The core's `Debug` of the client, which shows where it points and never the key.
@@ -141,49 +142,6 @@ impl Client {
 
 export_async! {
 impl Client {
-    /// `generate_qrcode.aspx`: a QR code to scan; `userAgent` is the browser the session
-    /// presents (a desktop Chrome by default).
-    #[uniffi::method(default(user_agent = None))]
-    pub async fn generate_qrcode(&self, user_agent: Option<String>) -> Result<QrCode, WitiException> {
-        self.run(|c| async move { c.generate_qrcode(user_agent.as_deref()).await }).await
-    }
-
-    /// `status.aspx`: the connection information (retried on timeouts, 429 and 5xx).
-    pub async fn status(&self) -> Result<Status, WitiException> {
-        self.run(|c| async move { c.status().await }).await
-    }
-
-    /// `disconnect.aspx`: logs the phone out for good.
-    pub async fn disconnect(&self) -> Result<Status, WitiException> {
-        self.run(|c| async move { c.disconnect().await }).await
-    }
-
-    /// `close_session.aspx`: closes the session so `restoreSession` can resume it.
-    pub async fn close_session(&self) -> Result<SessionResult, WitiException> {
-        self.run(|c| async move { c.close_session().await }).await
-    }
-
-    /// `save_session.aspx`: saves the session so it can be restored.
-    pub async fn save_session(&self) -> Result<SessionResult, WitiException> {
-        self.run(|c| async move { c.save_session().await }).await
-    }
-
-    /// `restore_session.aspx`: resumes a closed session without a QR code.
-    pub async fn restore_session(&self) -> Result<SessionResult, WitiException> {
-        self.run(|c| async move { c.restore_session().await }).await
-    }
-
-    /// `clear.aspx`: wipes the instance's stored files and cache.
-    pub async fn clear(&self) -> Result<ClearResult, WitiException> {
-        self.run(|c| async move { c.clear().await }).await
-    }
-
-    /// `set_config.aspx`: PostBack URL, browser name, API version, bulk delivery; null fields
-    /// are not sent.
-    pub async fn set_config(&self, config: Config) -> Result<Status, WitiException> {
-        self.run(|c| async move { c.set_config(&config.into()).await }).await
-    }
-
     /// Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
     /// (with `lastStatus`) when `timeout` runs out first.
     #[uniffi::method(default(poll_interval = None))]

@@ -7,8 +7,10 @@
 //! This crate translates and decides nothing: every call goes to the `witi` core, every result
 //! is copied into a uniffi record, every `witi::Error` becomes one `WitiException` variant.
 //!
-//! Files, by concept (the same names in every binding): `client.rs` (the eight commands and the
-//! flows), `error.rs`, `model.rs` (the records), `postback.rs`, `webhook.rs`, and
+//! Files, by concept (the same names in every binding): `client.rs` (construction and the
+//! flows), `calls.rs` (every call of the core's table, by one macro), `error.rs`, `model.rs`
+//! (the connection records), `messages.rs` (the message, contact and group records),
+//! `json.rs` (`JsonValue`, for `call`), `postback.rs`, `webhook.rs`, and
 //! `logging.rs` (the core's log lines to a host logger), `runtime.rs` (the one place that puts core futures on the core's runtime and that fixes
 //! uniffi's `async_runtime`).
 
@@ -21,16 +23,22 @@ uniffi::setup_scaffolding!();
 #[macro_use]
 mod runtime;
 
+mod calls;
 mod client;
 mod error;
+mod json;
 mod logging;
+mod messages;
 mod model;
 mod postback;
 mod webhook;
 
+pub use calls::{CallParam, CallSignature, call_table};
 pub use client::{Client, ClientOptions, QrHandler};
 pub use error::WitiException;
+pub use json::JsonValue;
 pub use logging::{LogLevel, WitiLogger, set_logger};
+pub use messages::*;
 pub use model::*;
 pub use postback::decode_postback;
 pub use webhook::{WebhookHandler, WebhookServer};

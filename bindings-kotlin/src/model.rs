@@ -206,19 +206,6 @@ pub struct Event {
     pub id: String,
 }
 
-/// The settings of `setConfig`; a null field is not sent.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
-pub struct Config {
-    #[uniffi(default)]
-    pub webhook: Option<String>,
-    #[uniffi(default)]
-    pub user_agent: Option<String>,
-    #[uniffi(default)]
-    pub api_version: Option<String>,
-    #[uniffi(default)]
-    pub api_version_can_bulk: Option<bool>,
-}
-
 impl From<witi::Status> for Status {
     fn from(s: witi::Status) -> Self {
         Status {
@@ -335,17 +322,6 @@ impl From<witi::Event> for Event {
             status: e.status.map(Into::into),
             wid: e.wid,
             id: e.id,
-        }
-    }
-}
-
-impl From<Config> for witi::Config {
-    fn from(c: Config) -> Self {
-        witi::Config {
-            webhook: c.webhook,
-            user_agent: c.user_agent,
-            api_version: c.api_version,
-            api_version_can_bulk: c.api_version_can_bulk,
         }
     }
 }

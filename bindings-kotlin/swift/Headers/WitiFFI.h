@@ -306,9 +306,14 @@ void uniffi_witi_uniffi_fn_free_client(uint64_t handle, RustCallStatus *_Nonnull
 uint64_t uniffi_witi_uniffi_fn_constructor_client_new(RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_BASE_URL
-#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_BASE_URL
-RustBuffer uniffi_witi_uniffi_fn_method_client_base_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CALL
+uint64_t uniffi_witi_uniffi_fn_method_client_call(uint64_t ptr, RustBuffer command, RustBuffer body, int8_t changes_state
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CHATS
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CHATS
+uint64_t uniffi_witi_uniffi_fn_method_client_chats(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CLEAR
@@ -321,9 +326,9 @@ uint64_t uniffi_witi_uniffi_fn_method_client_clear(uint64_t ptr
 uint64_t uniffi_witi_uniffi_fn_method_client_close_session(uint64_t ptr
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
-#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
-uint64_t uniffi_witi_uniffi_fn_method_client_connect(uint64_t ptr, uint64_t on_qr, RustBuffer timeout, RustBuffer poll_interval, RustBuffer user_agent, int8_t restore_session
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONTACTS
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONTACTS
+uint64_t uniffi_witi_uniffi_fn_method_client_contacts(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_DISCONNECT
@@ -336,6 +341,31 @@ uint64_t uniffi_witi_uniffi_fn_method_client_disconnect(uint64_t ptr
 uint64_t uniffi_witi_uniffi_fn_method_client_generate_qrcode(uint64_t ptr, RustBuffer user_agent
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_GET_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_GET_PROFILE
+uint64_t uniffi_witi_uniffi_fn_method_client_get_profile(uint64_t ptr, RustBuffer number
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_GROUP_ADD
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_GROUP_ADD
+uint64_t uniffi_witi_uniffi_fn_method_client_group_add(uint64_t ptr, RustBuffer group, RustBuffer participants
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_GROUP_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_GROUP_CREATE
+uint64_t uniffi_witi_uniffi_fn_method_client_group_create(uint64_t ptr, RustBuffer name, RustBuffer participants
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_IS_ON_WHATSAPP
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_IS_ON_WHATSAPP
+uint64_t uniffi_witi_uniffi_fn_method_client_is_on_whatsapp(uint64_t ptr, RustBuffer number
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_QUERY_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_QUERY_PROFILE
+uint64_t uniffi_witi_uniffi_fn_method_client_query_profile(uint64_t ptr, RustBuffer number
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_RESTORE_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_RESTORE_SESSION
 uint64_t uniffi_witi_uniffi_fn_method_client_restore_session(uint64_t ptr
@@ -346,14 +376,34 @@ uint64_t uniffi_witi_uniffi_fn_method_client_restore_session(uint64_t ptr
 uint64_t uniffi_witi_uniffi_fn_method_client_save_session(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_SEND_FILE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_SEND_FILE
+uint64_t uniffi_witi_uniffi_fn_method_client_send_file(uint64_t ptr, RustBuffer to, RustBuffer url, RustBuffer data, RustBuffer path, RustBuffer mime_type, RustBuffer caption, RustBuffer filename
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_SEND_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_SEND_MESSAGE
+uint64_t uniffi_witi_uniffi_fn_method_client_send_message(uint64_t ptr, RustBuffer to, RustBuffer text
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_SET_CONFIG
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_SET_CONFIG
-uint64_t uniffi_witi_uniffi_fn_method_client_set_config(uint64_t ptr, RustBuffer config
+uint64_t uniffi_witi_uniffi_fn_method_client_set_config(uint64_t ptr, RustBuffer webhook, RustBuffer user_agent, RustBuffer api_version, RustBuffer api_version_can_bulk
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_STATUS
 uint64_t uniffi_witi_uniffi_fn_method_client_status(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_BASE_URL
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_BASE_URL
+RustBuffer uniffi_witi_uniffi_fn_method_client_base_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_CONNECT
+uint64_t uniffi_witi_uniffi_fn_method_client_connect(uint64_t ptr, uint64_t on_qr, RustBuffer timeout, RustBuffer poll_interval, RustBuffer user_agent, int8_t restore_session
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENT_WAIT_FOR_STATUS
@@ -461,6 +511,11 @@ RustBuffer uniffi_witi_uniffi_fn_method_webhookserver_url(uint64_t ptr, RustCall
 RustBuffer uniffi_witi_uniffi_fn_method_witiexception_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_JSONVALUE_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_JSONVALUE_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_witi_uniffi_fn_method_jsonvalue_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_STATUSCODE_CODE
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_STATUSCODE_CODE
 int64_t uniffi_witi_uniffi_fn_method_statuscode_code(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -474,6 +529,36 @@ RustBuffer uniffi_witi_uniffi_fn_method_statuscode_constant_name(RustBuffer ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENTOPTIONS_UNIFFI_TRAIT_DISPLAY
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CLIENTOPTIONS_UNIFFI_TRAIT_DISPLAY
 RustBuffer uniffi_witi_uniffi_fn_method_clientoptions_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CHAT_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CHAT_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_witi_uniffi_fn_method_chat_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CONTACT_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_CONTACT_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_witi_uniffi_fn_method_contact_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_GROUP_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_GROUP_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_witi_uniffi_fn_method_group_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_GROUPINFORMATION_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_GROUPINFORMATION_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_witi_uniffi_fn_method_groupinformation_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_GROUPPARTICIPANT_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_GROUPPARTICIPANT_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_witi_uniffi_fn_method_groupparticipant_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_SENTMESSAGE_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_SENTMESSAGE_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_witi_uniffi_fn_method_sentmessage_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_METHOD_EVENT_UNIFFI_TRAIT_DISPLAY
@@ -491,6 +576,12 @@ RustBuffer uniffi_witi_uniffi_fn_method_sessionresult_uniffi_trait_display(RustB
 RustBuffer uniffi_witi_uniffi_fn_method_status_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_CALL_TABLE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_CALL_TABLE
+RustBuffer uniffi_witi_uniffi_fn_func_call_table(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_TEST_ONLY_PANIC
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_TEST_ONLY_PANIC
 void uniffi_witi_uniffi_fn_func_test_only_panic(RustBuffer message, RustCallStatus *_Nonnull out_status
@@ -504,6 +595,12 @@ uint64_t uniffi_witi_uniffi_fn_func_test_only_panic_async(RustBuffer message
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_SET_LOGGER
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_SET_LOGGER
 void uniffi_witi_uniffi_fn_func_set_logger(RustBuffer logger, RustBuffer level, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_HIDDEN_FIELDS
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_HIDDEN_FIELDS
+RustBuffer uniffi_witi_uniffi_fn_func_hidden_fields(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_FN_FUNC_STATUS_CODE_OF
@@ -776,6 +873,12 @@ void ffi_witi_uniffi_rust_future_free_void(uint64_t handle
 void ffi_witi_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_CALL_TABLE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_CALL_TABLE
+uint16_t uniffi_witi_uniffi_checksum_func_call_table(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_TEST_ONLY_PANIC
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_TEST_ONLY_PANIC
 uint16_t uniffi_witi_uniffi_checksum_func_test_only_panic(void
@@ -794,6 +897,12 @@ uint16_t uniffi_witi_uniffi_checksum_func_set_logger(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_HIDDEN_FIELDS
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_HIDDEN_FIELDS
+uint16_t uniffi_witi_uniffi_checksum_func_hidden_fields(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_STATUS_CODE_OF
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_FUNC_STATUS_CODE_OF
 uint16_t uniffi_witi_uniffi_checksum_func_status_code_of(void
@@ -806,9 +915,15 @@ uint16_t uniffi_witi_uniffi_checksum_func_decode_postback(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_BASE_URL
-#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_BASE_URL
-uint16_t uniffi_witi_uniffi_checksum_method_client_base_url(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CALL
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CALL
+uint16_t uniffi_witi_uniffi_checksum_method_client_call(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CHATS
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CHATS
+uint16_t uniffi_witi_uniffi_checksum_method_client_chats(void
     
 );
 #endif
@@ -824,9 +939,9 @@ uint16_t uniffi_witi_uniffi_checksum_method_client_close_session(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CONNECT
-#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CONNECT
-uint16_t uniffi_witi_uniffi_checksum_method_client_connect(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CONTACTS
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CONTACTS
+uint16_t uniffi_witi_uniffi_checksum_method_client_contacts(void
     
 );
 #endif
@@ -842,6 +957,36 @@ uint16_t uniffi_witi_uniffi_checksum_method_client_generate_qrcode(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_GET_PROFILE
+uint16_t uniffi_witi_uniffi_checksum_method_client_get_profile(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_GROUP_ADD
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_GROUP_ADD
+uint16_t uniffi_witi_uniffi_checksum_method_client_group_add(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_GROUP_CREATE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_GROUP_CREATE
+uint16_t uniffi_witi_uniffi_checksum_method_client_group_create(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_IS_ON_WHATSAPP
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_IS_ON_WHATSAPP
+uint16_t uniffi_witi_uniffi_checksum_method_client_is_on_whatsapp(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_QUERY_PROFILE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_QUERY_PROFILE
+uint16_t uniffi_witi_uniffi_checksum_method_client_query_profile(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_RESTORE_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_RESTORE_SESSION
 uint16_t uniffi_witi_uniffi_checksum_method_client_restore_session(void
@@ -854,6 +999,18 @@ uint16_t uniffi_witi_uniffi_checksum_method_client_save_session(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_SEND_FILE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_SEND_FILE
+uint16_t uniffi_witi_uniffi_checksum_method_client_send_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_SEND_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_SEND_MESSAGE
+uint16_t uniffi_witi_uniffi_checksum_method_client_send_message(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_SET_CONFIG
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_SET_CONFIG
 uint16_t uniffi_witi_uniffi_checksum_method_client_set_config(void
@@ -863,6 +1020,18 @@ uint16_t uniffi_witi_uniffi_checksum_method_client_set_config(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_STATUS
 uint16_t uniffi_witi_uniffi_checksum_method_client_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_BASE_URL
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_BASE_URL
+uint16_t uniffi_witi_uniffi_checksum_method_client_base_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CONNECT
+#define UNIFFI_FFIDEF_UNIFFI_WITI_UNIFFI_CHECKSUM_METHOD_CLIENT_CONNECT
+uint16_t uniffi_witi_uniffi_checksum_method_client_connect(void
     
 );
 #endif

@@ -535,6 +535,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -657,42 +673,75 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 public protocol ClientProtocol: AnyObject, Sendable {
     
     /**
-     * The base URL every command is joined onto (always ends in `/`).
+     * Any command (`mark_read.aspx`, `send_contact.aspx`, …): a GET without `body`,
+     * a POST with it; the answer's JSON. `changes_state` (default true) forbids
+     * retries once the request may have been sent; pass false for a command that
+     * only reads.
      */
-    func baseUrl()  -> String
+    func call(command: String, body: JsonValue?, changesState: Bool) async throws  -> JsonValue
     
     /**
-     * `clear.aspx`: wipes the instance's stored files and cache.
+     * `chats.aspx`: the phone's chats (people and groups); an empty answer is an
+     * empty list.
+     */
+    func chats() async throws  -> [Chat]
+    
+    /**
+     * `clear.aspx`: wipes the instance's stored files and cache (not WhatsApp data).
      */
     func clear() async throws  -> ClearResult
     
     /**
-     * `close_session.aspx`: closes the session so `restoreSession` can resume it.
+     * `close_session.aspx`: closes the session so `restore_session` can resume it.
      */
     func closeSession() async throws  -> SessionResult
     
     /**
-     * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-     * and returns that status. In status 11, or 0 with a saved session, it first tries
-     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
-     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
-     * Kotlin `connect { }` extension rethrows the original exception instead).
+     * `contacts.aspx`: the phone's contacts; an empty answer is an empty list.
      */
-    func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval?, userAgent: String?, restoreSession: Bool) async throws  -> Status
+    func contacts() async throws  -> [Contact]
     
     /**
-     * `disconnect.aspx`: logs the phone out for good.
+     * `disconnect.aspx`: logs the phone out for good; a new QR code is needed after.
      */
     func disconnect() async throws  -> Status
     
     /**
-     * `generate_qrcode.aspx`: a QR code to scan; `userAgent` is the browser the session
-     * presents (a desktop Chrome by default).
+     * `generate_qrcode.aspx`: a QR code to scan with the phone. `user_agent` is the
+     * browser the session presents (default: a current desktop Chrome).
      */
     func generateQrcode(userAgent: String?) async throws  -> QrCode
     
     /**
-     * `restore_session.aspx`: resumes a closed session without a QR code.
+     * `get_profile.aspx`: the profile of a number in the phone's contacts; none when
+     * the server says no.
+     */
+    func getProfile(number: String) async throws  -> Contact?
+    
+    /**
+     * `group_add.aspx`: adds `participants` to `group` (its JID, `…@g.us`).
+     */
+    func groupAdd(group: String, participants: [String]) async throws  -> Group
+    
+    /**
+     * `group_create.aspx`: a new group named `name` with `participants` (JIDs or
+     * international numbers, at least one).
+     */
+    func groupCreate(name: String, participants: [String]) async throws  -> Group
+    
+    /**
+     * Whether `number` is on WhatsApp (`query_profile.aspx` found a profile).
+     */
+    func isOnWhatsapp(number: String) async throws  -> Bool
+    
+    /**
+     * `query_profile.aspx`: the WhatsApp profile of any number; none when the server
+     * says no.
+     */
+    func queryProfile(number: String) async throws  -> Contact?
+    
+    /**
+     * `restore_session.aspx`: resumes a session closed with `close_session`.
      */
     func restoreSession() async throws  -> SessionResult
     
@@ -702,15 +751,43 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func saveSession() async throws  -> SessionResult
     
     /**
-     * `set_config.aspx`: PostBack URL, browser name, API version, bulk delivery; null fields
-     * are not sent.
+     * `send_message_file.aspx`: sends a file to `to`, from exactly one of `url`,
+     * `data` (the bytes) and `path` (a local file, read now); `mime_type` such as
+     * `image/jpeg`, or `file` for a document; `filename` only with a URL. Never
+     * retried once it may have been sent.
      */
-    func setConfig(config: Config) async throws  -> Status
+    func sendFile(to: String, url: String?, data: Data?, path: String?, mimeType: String, caption: String?, filename: String?) async throws  -> SentMessage
     
     /**
-     * `status.aspx`: the connection information (retried on timeouts, 429 and 5xx).
+     * `send_message.aspx`: sends `text` to `to` (a JID, or an international number
+     * such as `+55 11 98765-4321`). Never retried once it may have been sent.
+     */
+    func sendMessage(to: String, text: String) async throws  -> SentMessage
+    
+    /**
+     * `set_config.aspx`: changes the PostBack URL, the browser name, the API version
+     * and bulk delivery; a parameter left out is not sent.
+     */
+    func setConfig(webhook: String?, userAgent: String?, apiVersion: String?, apiVersionCanBulk: Bool?) async throws  -> Status
+    
+    /**
+     * `status.aspx`: the connection information. Retried on timeouts, 429 and 5xx.
      */
     func status() async throws  -> Status
+    
+    /**
+     * The base URL every command is joined onto (always ends in `/`).
+     */
+    func baseUrl()  -> String
+    
+    /**
+     * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
+     * and returns that status. In status 11, or 0 with a saved session, it first tries
+     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+     * Kotlin `connect { }` extension rethrows the original exception instead).
+     */
+    func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval?, userAgent: String?, restoreSession: Bool) async throws  -> Status
     
     /**
      * Polls `status` every `pollInterval` until its code is one of `targets`; `Timeout`
@@ -788,19 +865,49 @@ public convenience init(options: ClientOptions)throws  {
 
     
     /**
-     * The base URL every command is joined onto (always ends in `/`).
+     * Any command (`mark_read.aspx`, `send_contact.aspx`, …): a GET without `body`,
+     * a POST with it; the answer's JSON. `changes_state` (default true) forbids
+     * retries once the request may have been sent; pass false for a command that
+     * only reads.
      */
-open func baseUrl() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_witi_uniffi_fn_method_client_base_url(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
+open func call(command: String, body: JsonValue? = nil, changesState: Bool = true)async throws  -> JsonValue  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_call(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(command),FfiConverterOptionTypeJsonValue.lower(body),FfiConverterBool.lower(changesState)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeJsonValue_lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
 }
     
     /**
-     * `clear.aspx`: wipes the instance's stored files and cache.
+     * `chats.aspx`: the phone's chats (people and groups); an empty answer is an
+     * empty list.
+     */
+open func chats()async throws  -> [Chat]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_chats(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeChat.lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * `clear.aspx`: wipes the instance's stored files and cache (not WhatsApp data).
      */
 open func clear()async throws  -> ClearResult  {
     return
@@ -819,7 +926,7 @@ open func clear()async throws  -> ClearResult  {
 }
     
     /**
-     * `close_session.aspx`: closes the session so `restoreSession` can resume it.
+     * `close_session.aspx`: closes the session so `restore_session` can resume it.
      */
 open func closeSession()async throws  -> SessionResult  {
     return
@@ -838,30 +945,26 @@ open func closeSession()async throws  -> SessionResult  {
 }
     
     /**
-     * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
-     * and returns that status. In status 11, or 0 with a saved session, it first tries
-     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
-     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
-     * Kotlin `connect { }` extension rethrows the original exception instead).
+     * `contacts.aspx`: the phone's contacts; an empty answer is an empty list.
      */
-open func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval? = nil, userAgent: String? = nil, restoreSession: Bool = true)async throws  -> Status  {
+open func contacts()async throws  -> [Contact]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_witi_uniffi_fn_method_client_connect(
-                        self.uniffiCloneHandle(),FfiConverterTypeQrHandler_lower(onQr),FfiConverterDuration.lower(timeout),FfiConverterOptionDuration.lower(pollInterval),FfiConverterOptionString.lower(userAgent),FfiConverterBool.lower(restoreSession)
+                uniffi_witi_uniffi_fn_method_client_contacts(
+                        self.uniffiCloneHandle()
                 )
             },
             pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeStatus_lift,
+            liftFunc: FfiConverterSequenceTypeContact.lift,
             errorHandler: FfiConverterTypeWitiError_lift
         )
 }
     
     /**
-     * `disconnect.aspx`: logs the phone out for good.
+     * `disconnect.aspx`: logs the phone out for good; a new QR code is needed after.
      */
 open func disconnect()async throws  -> Status  {
     return
@@ -880,8 +983,8 @@ open func disconnect()async throws  -> Status  {
 }
     
     /**
-     * `generate_qrcode.aspx`: a QR code to scan; `userAgent` is the browser the session
-     * presents (a desktop Chrome by default).
+     * `generate_qrcode.aspx`: a QR code to scan with the phone. `user_agent` is the
+     * browser the session presents (default: a current desktop Chrome).
      */
 open func generateQrcode(userAgent: String? = nil)async throws  -> QrCode  {
     return
@@ -900,7 +1003,105 @@ open func generateQrcode(userAgent: String? = nil)async throws  -> QrCode  {
 }
     
     /**
-     * `restore_session.aspx`: resumes a closed session without a QR code.
+     * `get_profile.aspx`: the profile of a number in the phone's contacts; none when
+     * the server says no.
+     */
+open func getProfile(number: String)async throws  -> Contact?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_get_profile(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(number)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeContact.lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * `group_add.aspx`: adds `participants` to `group` (its JID, `…@g.us`).
+     */
+open func groupAdd(group: String, participants: [String])async throws  -> Group  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_group_add(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(group),FfiConverterSequenceString.lower(participants)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroup_lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * `group_create.aspx`: a new group named `name` with `participants` (JIDs or
+     * international numbers, at least one).
+     */
+open func groupCreate(name: String, participants: [String])async throws  -> Group  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_group_create(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterSequenceString.lower(participants)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroup_lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * Whether `number` is on WhatsApp (`query_profile.aspx` found a profile).
+     */
+open func isOnWhatsapp(number: String)async throws  -> Bool  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_is_on_whatsapp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(number)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_i8,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_i8,
+            freeFunc: ffi_witi_uniffi_rust_future_free_i8,
+            liftFunc: FfiConverterBool.lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * `query_profile.aspx`: the WhatsApp profile of any number; none when the server
+     * says no.
+     */
+open func queryProfile(number: String)async throws  -> Contact?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_query_profile(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(number)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeContact.lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * `restore_session.aspx`: resumes a session closed with `close_session`.
      */
 open func restoreSession()async throws  -> SessionResult  {
     return
@@ -938,15 +1139,57 @@ open func saveSession()async throws  -> SessionResult  {
 }
     
     /**
-     * `set_config.aspx`: PostBack URL, browser name, API version, bulk delivery; null fields
-     * are not sent.
+     * `send_message_file.aspx`: sends a file to `to`, from exactly one of `url`,
+     * `data` (the bytes) and `path` (a local file, read now); `mime_type` such as
+     * `image/jpeg`, or `file` for a document; `filename` only with a URL. Never
+     * retried once it may have been sent.
      */
-open func setConfig(config: Config)async throws  -> Status  {
+open func sendFile(to: String, url: String? = nil, data: Data? = nil, path: String? = nil, mimeType: String, caption: String? = nil, filename: String? = nil)async throws  -> SentMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_send_file(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(to),FfiConverterOptionString.lower(url),FfiConverterOptionData.lower(data),FfiConverterOptionString.lower(path),FfiConverterString.lower(mimeType),FfiConverterOptionString.lower(caption),FfiConverterOptionString.lower(filename)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSentMessage_lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * `send_message.aspx`: sends `text` to `to` (a JID, or an international number
+     * such as `+55 11 98765-4321`). Never retried once it may have been sent.
+     */
+open func sendMessage(to: String, text: String)async throws  -> SentMessage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_send_message(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(to),FfiConverterString.lower(text)
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSentMessage_lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * `set_config.aspx`: changes the PostBack URL, the browser name, the API version
+     * and bulk delivery; a parameter left out is not sent.
+     */
+open func setConfig(webhook: String? = nil, userAgent: String? = nil, apiVersion: String? = nil, apiVersionCanBulk: Bool? = nil)async throws  -> Status  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_witi_uniffi_fn_method_client_set_config(
-                        self.uniffiCloneHandle(),FfiConverterTypeConfig_lower(config)
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(webhook),FfiConverterOptionString.lower(userAgent),FfiConverterOptionString.lower(apiVersion),FfiConverterOptionBool.lower(apiVersionCanBulk)
                 )
             },
             pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
@@ -958,7 +1201,7 @@ open func setConfig(config: Config)async throws  -> Status  {
 }
     
     /**
-     * `status.aspx`: the connection information (retried on timeouts, 429 and 5xx).
+     * `status.aspx`: the connection information. Retried on timeouts, 429 and 5xx.
      */
 open func status()async throws  -> Status  {
     return
@@ -966,6 +1209,41 @@ open func status()async throws  -> Status  {
             rustFutureFunc: {
                 uniffi_witi_uniffi_fn_method_client_status(
                         self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeWitiError_lift
+        )
+}
+    
+    /**
+     * The base URL every command is joined onto (always ends in `/`).
+     */
+open func baseUrl() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_client_base_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Pairs a phone: hands each fresh QR code to `onQr` until the status is `Authenticated`,
+     * and returns that status. In status 11, or 0 with a saved session, it first tries
+     * `restoreSession` (unless `restoreSession` is false). A `Timeout` (with `lastStatus`)
+     * after `timeout`; an exception thrown by `onQr` ends it as `WitiException.Callback` (the
+     * Kotlin `connect { }` extension rethrows the original exception instead).
+     */
+open func connect(onQr: QrHandler, timeout: TimeInterval, pollInterval: TimeInterval? = nil, userAgent: String? = nil, restoreSession: Bool = true)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_witi_uniffi_fn_method_client_connect(
+                        self.uniffiCloneHandle(),FfiConverterTypeQrHandler_lower(onQr),FfiConverterDuration.lower(timeout),FfiConverterOptionDuration.lower(pollInterval),FfiConverterOptionString.lower(userAgent),FfiConverterBool.lower(restoreSession)
                 )
             },
             pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
@@ -1871,6 +2149,296 @@ public func FfiConverterTypeWitiLogger_lower(_ value: WitiLogger) -> UInt64 {
 
 
 /**
+ * One parameter of a call of the table.
+ */
+public struct CallParam: Equatable, Hashable {
+    /**
+     * snake_case, as in the core (`changes_state` is `changesState` here).
+     */
+    public let name: String
+    /**
+     * The default as the core's table writes it (`"true"`); null when there is none (an
+     * optional parameter then defaults to null).
+     */
+    public let defaultValue: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * snake_case, as in the core (`changes_state` is `changesState` here).
+         */name: String, 
+        /**
+         * The default as the core's table writes it (`"true"`); null when there is none (an
+         * optional parameter then defaults to null).
+         */defaultValue: String?) {
+        self.name = name
+        self.defaultValue = defaultValue
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CallParam: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCallParam: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CallParam {
+        return
+            try CallParam(
+                name: FfiConverterString.read(from: &buf), 
+                defaultValue: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CallParam, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.defaultValue, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallParam_lift(_ buf: RustBuffer) throws -> CallParam {
+    return try FfiConverterTypeCallParam.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallParam_lower(_ value: CallParam) -> RustBuffer {
+    return FfiConverterTypeCallParam.lower(value)
+}
+
+
+/**
+ * One call of the table.
+ */
+public struct CallSignature: Equatable, Hashable {
+    /**
+     * snake_case, as in the core (`send_message` is `sendMessage` here).
+     */
+    public let name: String
+    public let params: [CallParam]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * snake_case, as in the core (`send_message` is `sendMessage` here).
+         */name: String, params: [CallParam]) {
+        self.name = name
+        self.params = params
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CallSignature: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCallSignature: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CallSignature {
+        return
+            try CallSignature(
+                name: FfiConverterString.read(from: &buf), 
+                params: FfiConverterSequenceTypeCallParam.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CallSignature, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterSequenceTypeCallParam.write(value.params, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallSignature_lift(_ buf: RustBuffer) throws -> CallSignature {
+    return try FfiConverterTypeCallSignature.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallSignature_lower(_ value: CallSignature) -> RustBuffer {
+    return FfiConverterTypeCallSignature.lower(value)
+}
+
+
+/**
+ * One chat of the phone (`chats()`).
+ */
+public struct Chat: Equatable, Hashable, CustomStringConvertible {
+    /**
+     * `…@s.whatsapp.net` for a person, `…@g.us` for a group.
+     */
+    public let jid: String?
+    public let name: String?
+    /**
+     * Unread messages.
+     */
+    public let unreadCount: Int64?
+    /**
+     * Whether the chat is muted.
+     */
+    public let muted: Bool?
+    /**
+     * The wire's `mute` text when it is not empty (its format is not documented).
+     */
+    public let muteUntil: String?
+    public let spam: Bool?
+    public let archived: Bool?
+    /**
+     * The last message's time, Unix seconds.
+     */
+    public let lastMessageTime: Int64?
+    public let modifyTag: String?
+    /**
+     * The picture's URL. It carries the instance's WebID: `toString()` hides it.
+     */
+    public let picture: String?
+    /**
+     * ISO-8601 as sent; null for "never".
+     */
+    public let lastUpdate: String?
+    /**
+     * The chat's JSON text as received.
+     */
+    public let rawJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `…@s.whatsapp.net` for a person, `…@g.us` for a group.
+         */jid: String?, name: String?, 
+        /**
+         * Unread messages.
+         */unreadCount: Int64?, 
+        /**
+         * Whether the chat is muted.
+         */muted: Bool?, 
+        /**
+         * The wire's `mute` text when it is not empty (its format is not documented).
+         */muteUntil: String?, spam: Bool?, archived: Bool?, 
+        /**
+         * The last message's time, Unix seconds.
+         */lastMessageTime: Int64?, modifyTag: String?, 
+        /**
+         * The picture's URL. It carries the instance's WebID: `toString()` hides it.
+         */picture: String?, 
+        /**
+         * ISO-8601 as sent; null for "never".
+         */lastUpdate: String?, 
+        /**
+         * The chat's JSON text as received.
+         */rawJson: String) {
+        self.jid = jid
+        self.name = name
+        self.unreadCount = unreadCount
+        self.muted = muted
+        self.muteUntil = muteUntil
+        self.spam = spam
+        self.archived = archived
+        self.lastMessageTime = lastMessageTime
+        self.modifyTag = modifyTag
+        self.picture = picture
+        self.lastUpdate = lastUpdate
+        self.rawJson = rawJson
+    }
+
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_chat_uniffi_trait_display(
+            FfiConverterTypeChat_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Chat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeChat: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Chat {
+        return
+            try Chat(
+                jid: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                unreadCount: FfiConverterOptionInt64.read(from: &buf), 
+                muted: FfiConverterOptionBool.read(from: &buf), 
+                muteUntil: FfiConverterOptionString.read(from: &buf), 
+                spam: FfiConverterOptionBool.read(from: &buf), 
+                archived: FfiConverterOptionBool.read(from: &buf), 
+                lastMessageTime: FfiConverterOptionInt64.read(from: &buf), 
+                modifyTag: FfiConverterOptionString.read(from: &buf), 
+                picture: FfiConverterOptionString.read(from: &buf), 
+                lastUpdate: FfiConverterOptionString.read(from: &buf), 
+                rawJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Chat, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.jid, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionInt64.write(value.unreadCount, into: &buf)
+        FfiConverterOptionBool.write(value.muted, into: &buf)
+        FfiConverterOptionString.write(value.muteUntil, into: &buf)
+        FfiConverterOptionBool.write(value.spam, into: &buf)
+        FfiConverterOptionBool.write(value.archived, into: &buf)
+        FfiConverterOptionInt64.write(value.lastMessageTime, into: &buf)
+        FfiConverterOptionString.write(value.modifyTag, into: &buf)
+        FfiConverterOptionString.write(value.picture, into: &buf)
+        FfiConverterOptionString.write(value.lastUpdate, into: &buf)
+        FfiConverterString.write(value.rawJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChat_lift(_ buf: RustBuffer) throws -> Chat {
+    return try FfiConverterTypeChat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeChat_lower(_ value: Chat) -> RustBuffer {
+    return FfiConverterTypeChat.lower(value)
+}
+
+
+/**
  * What `clear` returns.
  */
 public struct ClearResult: Equatable, Hashable {
@@ -2065,71 +2633,6 @@ public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustB
 
 
 /**
- * The settings of `setConfig`; a null field is not sent.
- */
-public struct Config: Equatable, Hashable {
-    public let webhook: String?
-    public let userAgent: String?
-    public let apiVersion: String?
-    public let apiVersionCanBulk: Bool?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(webhook: String? = nil, userAgent: String? = nil, apiVersion: String? = nil, apiVersionCanBulk: Bool? = nil) {
-        self.webhook = webhook
-        self.userAgent = userAgent
-        self.apiVersion = apiVersion
-        self.apiVersionCanBulk = apiVersionCanBulk
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Config: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeConfig: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Config {
-        return
-            try Config(
-                webhook: FfiConverterOptionString.read(from: &buf), 
-                userAgent: FfiConverterOptionString.read(from: &buf), 
-                apiVersion: FfiConverterOptionString.read(from: &buf), 
-                apiVersionCanBulk: FfiConverterOptionBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Config, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.webhook, into: &buf)
-        FfiConverterOptionString.write(value.userAgent, into: &buf)
-        FfiConverterOptionString.write(value.apiVersion, into: &buf)
-        FfiConverterOptionBool.write(value.apiVersionCanBulk, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConfig_lift(_ buf: RustBuffer) throws -> Config {
-    return try FfiConverterTypeConfig.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeConfig_lower(_ value: Config) -> RustBuffer {
-    return FfiConverterTypeConfig.lower(value)
-}
-
-
-/**
  * The paired phone's session.
  */
 public struct ConnectionInfo: Equatable, Hashable {
@@ -2235,6 +2738,180 @@ public func FfiConverterTypeConnectionInfo_lower(_ value: ConnectionInfo) -> Rus
 
 
 /**
+ * A contact (`contacts()`) or a profile (`getProfile`, `queryProfile`).
+ */
+public struct Contact: Equatable, Hashable, CustomStringConvertible {
+    public let jid: String?
+    /**
+     * The name the person chose (`notify` on the wire).
+     */
+    public let pushName: String?
+    /**
+     * The name saved in the phone's contacts.
+     */
+    public let name: String?
+    public let shortName: String?
+    /**
+     * A business's verified name.
+     */
+    public let verifiedName: String?
+    public let verify: String?
+    /**
+     * The picture's URL. It carries the instance's WebID: `toString()` hides it.
+     */
+    public let picture: String?
+    /**
+     * ISO-8601 as sent; null for "never".
+     */
+    public let lastUpdate: String?
+    /**
+     * Unix seconds; null when 0.
+     */
+    public let lastMessageTime: Int64?
+    public let isBusiness: Bool?
+    public let status: Int64?
+    public let tag: String?
+    public let unreadCount: Int64?
+    public let muted: Bool?
+    public let spam: Bool?
+    public let archived: Bool?
+    public let isGroup: Bool?
+    /**
+     * The contact's JSON text as received.
+     */
+    public let rawJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(jid: String?, 
+        /**
+         * The name the person chose (`notify` on the wire).
+         */pushName: String?, 
+        /**
+         * The name saved in the phone's contacts.
+         */name: String?, shortName: String?, 
+        /**
+         * A business's verified name.
+         */verifiedName: String?, verify: String?, 
+        /**
+         * The picture's URL. It carries the instance's WebID: `toString()` hides it.
+         */picture: String?, 
+        /**
+         * ISO-8601 as sent; null for "never".
+         */lastUpdate: String?, 
+        /**
+         * Unix seconds; null when 0.
+         */lastMessageTime: Int64?, isBusiness: Bool?, status: Int64?, tag: String?, unreadCount: Int64?, muted: Bool?, spam: Bool?, archived: Bool?, isGroup: Bool?, 
+        /**
+         * The contact's JSON text as received.
+         */rawJson: String) {
+        self.jid = jid
+        self.pushName = pushName
+        self.name = name
+        self.shortName = shortName
+        self.verifiedName = verifiedName
+        self.verify = verify
+        self.picture = picture
+        self.lastUpdate = lastUpdate
+        self.lastMessageTime = lastMessageTime
+        self.isBusiness = isBusiness
+        self.status = status
+        self.tag = tag
+        self.unreadCount = unreadCount
+        self.muted = muted
+        self.spam = spam
+        self.archived = archived
+        self.isGroup = isGroup
+        self.rawJson = rawJson
+    }
+
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_contact_uniffi_trait_display(
+            FfiConverterTypeContact_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Contact: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContact: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Contact {
+        return
+            try Contact(
+                jid: FfiConverterOptionString.read(from: &buf), 
+                pushName: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                shortName: FfiConverterOptionString.read(from: &buf), 
+                verifiedName: FfiConverterOptionString.read(from: &buf), 
+                verify: FfiConverterOptionString.read(from: &buf), 
+                picture: FfiConverterOptionString.read(from: &buf), 
+                lastUpdate: FfiConverterOptionString.read(from: &buf), 
+                lastMessageTime: FfiConverterOptionInt64.read(from: &buf), 
+                isBusiness: FfiConverterOptionBool.read(from: &buf), 
+                status: FfiConverterOptionInt64.read(from: &buf), 
+                tag: FfiConverterOptionString.read(from: &buf), 
+                unreadCount: FfiConverterOptionInt64.read(from: &buf), 
+                muted: FfiConverterOptionBool.read(from: &buf), 
+                spam: FfiConverterOptionBool.read(from: &buf), 
+                archived: FfiConverterOptionBool.read(from: &buf), 
+                isGroup: FfiConverterOptionBool.read(from: &buf), 
+                rawJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Contact, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.jid, into: &buf)
+        FfiConverterOptionString.write(value.pushName, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.shortName, into: &buf)
+        FfiConverterOptionString.write(value.verifiedName, into: &buf)
+        FfiConverterOptionString.write(value.verify, into: &buf)
+        FfiConverterOptionString.write(value.picture, into: &buf)
+        FfiConverterOptionString.write(value.lastUpdate, into: &buf)
+        FfiConverterOptionInt64.write(value.lastMessageTime, into: &buf)
+        FfiConverterOptionBool.write(value.isBusiness, into: &buf)
+        FfiConverterOptionInt64.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.tag, into: &buf)
+        FfiConverterOptionInt64.write(value.unreadCount, into: &buf)
+        FfiConverterOptionBool.write(value.muted, into: &buf)
+        FfiConverterOptionBool.write(value.spam, into: &buf)
+        FfiConverterOptionBool.write(value.archived, into: &buf)
+        FfiConverterOptionBool.write(value.isGroup, into: &buf)
+        FfiConverterString.write(value.rawJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lift(_ buf: RustBuffer) throws -> Contact {
+    return try FfiConverterTypeContact.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContact_lower(_ value: Contact) -> RustBuffer {
+    return FfiConverterTypeContact.lower(value)
+}
+
+
+/**
  * One PostBack event.
  */
 public struct Event: Equatable, Hashable, CustomStringConvertible {
@@ -2333,6 +3010,391 @@ public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
 #endif
 public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
     return FfiConverterTypeEvent.lower(value)
+}
+
+
+/**
+ * A WhatsApp group (`groupCreate`, `groupAdd`).
+ */
+public struct Group: Equatable, Hashable, CustomStringConvertible {
+    /**
+     * The group's JID (`…@g.us`).
+     */
+    public let jid: String?
+    public let name: String?
+    /**
+     * The picture's URLs carry the instance's WebID: `toString()` hides them.
+     */
+    public let picture: String?
+    public let originalPicture: String?
+    public let lastUpdate: String?
+    /**
+     * Unix seconds; null when 0.
+     */
+    public let lastPresenceTime: Int64?
+    /**
+     * The group's subject, owner and participants.
+     */
+    public let information: GroupInformation?
+    /**
+     * `GroupInformation` as received (the JSON text the wire carries inside a string).
+     */
+    public let informationJson: String?
+    /**
+     * The group's JSON text as received.
+     */
+    public let rawJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The group's JID (`…@g.us`).
+         */jid: String?, name: String?, 
+        /**
+         * The picture's URLs carry the instance's WebID: `toString()` hides them.
+         */picture: String?, originalPicture: String?, lastUpdate: String?, 
+        /**
+         * Unix seconds; null when 0.
+         */lastPresenceTime: Int64?, 
+        /**
+         * The group's subject, owner and participants.
+         */information: GroupInformation?, 
+        /**
+         * `GroupInformation` as received (the JSON text the wire carries inside a string).
+         */informationJson: String?, 
+        /**
+         * The group's JSON text as received.
+         */rawJson: String) {
+        self.jid = jid
+        self.name = name
+        self.picture = picture
+        self.originalPicture = originalPicture
+        self.lastUpdate = lastUpdate
+        self.lastPresenceTime = lastPresenceTime
+        self.information = information
+        self.informationJson = informationJson
+        self.rawJson = rawJson
+    }
+
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_group_uniffi_trait_display(
+            FfiConverterTypeGroup_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension Group: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroup: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Group {
+        return
+            try Group(
+                jid: FfiConverterOptionString.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                picture: FfiConverterOptionString.read(from: &buf), 
+                originalPicture: FfiConverterOptionString.read(from: &buf), 
+                lastUpdate: FfiConverterOptionString.read(from: &buf), 
+                lastPresenceTime: FfiConverterOptionInt64.read(from: &buf), 
+                information: FfiConverterOptionTypeGroupInformation.read(from: &buf), 
+                informationJson: FfiConverterOptionString.read(from: &buf), 
+                rawJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Group, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.jid, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.picture, into: &buf)
+        FfiConverterOptionString.write(value.originalPicture, into: &buf)
+        FfiConverterOptionString.write(value.lastUpdate, into: &buf)
+        FfiConverterOptionInt64.write(value.lastPresenceTime, into: &buf)
+        FfiConverterOptionTypeGroupInformation.write(value.information, into: &buf)
+        FfiConverterOptionString.write(value.informationJson, into: &buf)
+        FfiConverterString.write(value.rawJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroup_lift(_ buf: RustBuffer) throws -> Group {
+    return try FfiConverterTypeGroup.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroup_lower(_ value: Group) -> RustBuffer {
+    return FfiConverterTypeGroup.lower(value)
+}
+
+
+/**
+ * A group's subject, owner and participants.
+ */
+public struct GroupInformation: Equatable, Hashable, CustomStringConvertible {
+    /**
+     * The group's JID (`…@g.us`).
+     */
+    public let id: String?
+    public let subject: String?
+    /**
+     * The creator's JID.
+     */
+    public let owner: String?
+    public let subjectOwner: String?
+    /**
+     * Unix seconds.
+     */
+    public let creation: Int64?
+    /**
+     * Unix seconds.
+     */
+    public let subjectTime: Int64?
+    public let participants: [GroupParticipant]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The group's JID (`…@g.us`).
+         */id: String?, subject: String?, 
+        /**
+         * The creator's JID.
+         */owner: String?, subjectOwner: String?, 
+        /**
+         * Unix seconds.
+         */creation: Int64?, 
+        /**
+         * Unix seconds.
+         */subjectTime: Int64?, participants: [GroupParticipant]) {
+        self.id = id
+        self.subject = subject
+        self.owner = owner
+        self.subjectOwner = subjectOwner
+        self.creation = creation
+        self.subjectTime = subjectTime
+        self.participants = participants
+    }
+
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_groupinformation_uniffi_trait_display(
+            FfiConverterTypeGroupInformation_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension GroupInformation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupInformation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupInformation {
+        return
+            try GroupInformation(
+                id: FfiConverterOptionString.read(from: &buf), 
+                subject: FfiConverterOptionString.read(from: &buf), 
+                owner: FfiConverterOptionString.read(from: &buf), 
+                subjectOwner: FfiConverterOptionString.read(from: &buf), 
+                creation: FfiConverterOptionInt64.read(from: &buf), 
+                subjectTime: FfiConverterOptionInt64.read(from: &buf), 
+                participants: FfiConverterSequenceTypeGroupParticipant.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupInformation, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterOptionString.write(value.owner, into: &buf)
+        FfiConverterOptionString.write(value.subjectOwner, into: &buf)
+        FfiConverterOptionInt64.write(value.creation, into: &buf)
+        FfiConverterOptionInt64.write(value.subjectTime, into: &buf)
+        FfiConverterSequenceTypeGroupParticipant.write(value.participants, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupInformation_lift(_ buf: RustBuffer) throws -> GroupInformation {
+    return try FfiConverterTypeGroupInformation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupInformation_lower(_ value: GroupInformation) -> RustBuffer {
+    return FfiConverterTypeGroupInformation.lower(value)
+}
+
+
+/**
+ * One member of a group.
+ */
+public struct GroupParticipant: Equatable, Hashable, CustomStringConvertible {
+    public let id: String?
+    public let isAdmin: Bool?
+    public let isSuperAdmin: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String?, isAdmin: Bool?, isSuperAdmin: Bool?) {
+        self.id = id
+        self.isAdmin = isAdmin
+        self.isSuperAdmin = isSuperAdmin
+    }
+
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_groupparticipant_uniffi_trait_display(
+            FfiConverterTypeGroupParticipant_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension GroupParticipant: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupParticipant: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupParticipant {
+        return
+            try GroupParticipant(
+                id: FfiConverterOptionString.read(from: &buf), 
+                isAdmin: FfiConverterOptionBool.read(from: &buf), 
+                isSuperAdmin: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupParticipant, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.id, into: &buf)
+        FfiConverterOptionBool.write(value.isAdmin, into: &buf)
+        FfiConverterOptionBool.write(value.isSuperAdmin, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupParticipant_lift(_ buf: RustBuffer) throws -> GroupParticipant {
+    return try FfiConverterTypeGroupParticipant.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupParticipant_lower(_ value: GroupParticipant) -> RustBuffer {
+    return FfiConverterTypeGroupParticipant.lower(value)
+}
+
+
+/**
+ * The fields of one result type that `toString()` never shows (the core's list).
+ */
+public struct HiddenFields: Equatable, Hashable {
+    /**
+     * The type's name (`"Chat"`), the same in Kotlin and Swift.
+     */
+    public let typeName: String
+    /**
+     * The fields, snake_case as in the core (`"raw_json"` is `rawJson` here).
+     */
+    public let fields: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The type's name (`"Chat"`), the same in Kotlin and Swift.
+         */typeName: String, 
+        /**
+         * The fields, snake_case as in the core (`"raw_json"` is `rawJson` here).
+         */fields: [String]) {
+        self.typeName = typeName
+        self.fields = fields
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HiddenFields: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHiddenFields: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HiddenFields {
+        return
+            try HiddenFields(
+                typeName: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HiddenFields, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.typeName, into: &buf)
+        FfiConverterSequenceString.write(value.fields, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHiddenFields_lift(_ buf: RustBuffer) throws -> HiddenFields {
+    return try FfiConverterTypeHiddenFields.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHiddenFields_lower(_ value: HiddenFields) -> RustBuffer {
+    return FfiConverterTypeHiddenFields.lower(value)
 }
 
 
@@ -2489,6 +3551,108 @@ public func FfiConverterTypeQrCode_lift(_ buf: RustBuffer) throws -> QrCode {
 #endif
 public func FfiConverterTypeQrCode_lower(_ value: QrCode) -> RustBuffer {
     return FfiConverterTypeQrCode.lower(value)
+}
+
+
+/**
+ * What `sendMessage` and `sendFile` answer.
+ */
+public struct SentMessage: Equatable, Hashable, CustomStringConvertible {
+    /**
+     * The message's id (32 hex characters).
+     */
+    public let id: String
+    /**
+     * Where the server keeps the file (files only). It carries the instance's WebID:
+     * `toString()` hides it.
+     */
+    public let url: String?
+    /**
+     * A base64 JPEG thumbnail (files only).
+     */
+    public let jpegThumbnail: String?
+    /**
+     * The answer's JSON text as received.
+     */
+    public let rawJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The message's id (32 hex characters).
+         */id: String, 
+        /**
+         * Where the server keeps the file (files only). It carries the instance's WebID:
+         * `toString()` hides it.
+         */url: String?, 
+        /**
+         * A base64 JPEG thumbnail (files only).
+         */jpegThumbnail: String?, 
+        /**
+         * The answer's JSON text as received.
+         */rawJson: String) {
+        self.id = id
+        self.url = url
+        self.jpegThumbnail = jpegThumbnail
+        self.rawJson = rawJson
+    }
+
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_sentmessage_uniffi_trait_display(
+            FfiConverterTypeSentMessage_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension SentMessage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSentMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SentMessage {
+        return
+            try SentMessage(
+                id: FfiConverterString.read(from: &buf), 
+                url: FfiConverterOptionString.read(from: &buf), 
+                jpegThumbnail: FfiConverterOptionString.read(from: &buf), 
+                rawJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SentMessage, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.url, into: &buf)
+        FfiConverterOptionString.write(value.jpegThumbnail, into: &buf)
+        FfiConverterString.write(value.rawJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentMessage_lift(_ buf: RustBuffer) throws -> SentMessage {
+    return try FfiConverterTypeSentMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSentMessage_lower(_ value: SentMessage) -> RustBuffer {
+    return FfiConverterTypeSentMessage.lower(value)
 }
 
 
@@ -2876,6 +4040,140 @@ public func FfiConverterTypeEventKind_lift(_ buf: RustBuffer) throws -> EventKin
 #endif
 public func FfiConverterTypeEventKind_lower(_ value: EventKind) -> RustBuffer {
     return FfiConverterTypeEventKind.lower(value)
+}
+
+
+
+/**
+ * Any JSON value. Integers that fit a signed 64-bit number are `Integer`, every other number
+ * `Decimal`. `toString()` / `description` is the JSON text (compact).
+ */
+
+public indirect enum JsonValue: Equatable, Hashable, CustomStringConvertible {
+    
+    case null
+    case bool(value: Bool
+    )
+    case integer(value: Int64
+    )
+    case decimal(value: Double
+    )
+    case text(value: String
+    )
+    case array(items: [JsonValue]
+    )
+    case object(fields: [String: JsonValue]
+    )
+
+
+
+
+
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_method_jsonvalue_uniffi_trait_display(
+            FfiConverterTypeJsonValue_lower(self),uniffiCallStatus
+    )
+}
+    )
+}
+}
+
+#if compiler(>=6)
+extension JsonValue: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJsonValue: FfiConverterRustBuffer {
+    typealias SwiftType = JsonValue
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JsonValue {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .null
+        
+        case 2: return .bool(value: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 3: return .integer(value: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 4: return .decimal(value: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 5: return .text(value: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 6: return .array(items: try FfiConverterSequenceTypeJsonValue.read(from: &buf)
+        )
+        
+        case 7: return .object(fields: try FfiConverterDictionaryStringTypeJsonValue.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: JsonValue, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .null:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .bool(value):
+            writeInt(&buf, Int32(2))
+            FfiConverterBool.write(value, into: &buf)
+            
+        
+        case let .integer(value):
+            writeInt(&buf, Int32(3))
+            FfiConverterInt64.write(value, into: &buf)
+            
+        
+        case let .decimal(value):
+            writeInt(&buf, Int32(4))
+            FfiConverterDouble.write(value, into: &buf)
+            
+        
+        case let .text(value):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(value, into: &buf)
+            
+        
+        case let .array(items):
+            writeInt(&buf, Int32(6))
+            FfiConverterSequenceTypeJsonValue.write(items, into: &buf)
+            
+        
+        case let .object(fields):
+            writeInt(&buf, Int32(7))
+            FfiConverterDictionaryStringTypeJsonValue.write(fields, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonValue_lift(_ buf: RustBuffer) throws -> JsonValue {
+    return try FfiConverterTypeJsonValue.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonValue_lower(_ value: JsonValue) -> RustBuffer {
+    return FfiConverterTypeJsonValue.lower(value)
 }
 
 
@@ -3488,6 +4786,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
+    typealias SwiftType = Data?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterData.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
     typealias SwiftType = TimeInterval?
 
@@ -3552,6 +4874,54 @@ fileprivate struct FfiConverterOptionTypeConnectionInfo: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeConnectionInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeContact: FfiConverterRustBuffer {
+    typealias SwiftType = Contact?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeContact.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeContact.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeGroupInformation: FfiConverterRustBuffer {
+    typealias SwiftType = GroupInformation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGroupInformation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGroupInformation.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3656,6 +5026,30 @@ fileprivate struct FfiConverterOptionTypeStorageNode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeJsonValue: FfiConverterRustBuffer {
+    typealias SwiftType = JsonValue?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeJsonValue.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeJsonValue.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceInt64: FfiConverterRustBuffer {
     typealias SwiftType = [Int64]
 
@@ -3706,6 +5100,106 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCallParam: FfiConverterRustBuffer {
+    typealias SwiftType = [CallParam]
+
+    public static func write(_ value: [CallParam], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCallParam.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CallParam] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CallParam]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCallParam.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCallSignature: FfiConverterRustBuffer {
+    typealias SwiftType = [CallSignature]
+
+    public static func write(_ value: [CallSignature], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCallSignature.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CallSignature] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CallSignature]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCallSignature.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeChat: FfiConverterRustBuffer {
+    typealias SwiftType = [Chat]
+
+    public static func write(_ value: [Chat], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeChat.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Chat] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Chat]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeChat.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeContact: FfiConverterRustBuffer {
+    typealias SwiftType = [Contact]
+
+    public static func write(_ value: [Contact], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeContact.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Contact] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Contact]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeContact.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
     typealias SwiftType = [Event]
 
@@ -3723,6 +5217,56 @@ fileprivate struct FfiConverterSequenceTypeEvent: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGroupParticipant: FfiConverterRustBuffer {
+    typealias SwiftType = [GroupParticipant]
+
+    public static func write(_ value: [GroupParticipant], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGroupParticipant.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GroupParticipant] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GroupParticipant]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGroupParticipant.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHiddenFields: FfiConverterRustBuffer {
+    typealias SwiftType = [HiddenFields]
+
+    public static func write(_ value: [HiddenFields], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHiddenFields.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HiddenFields] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HiddenFields]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHiddenFields.read(from: &buf))
         }
         return seq
     }
@@ -3756,6 +5300,31 @@ fileprivate struct FfiConverterSequenceTypeStorageNode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeJsonValue: FfiConverterRustBuffer {
+    typealias SwiftType = [JsonValue]
+
+    public static func write(_ value: [JsonValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeJsonValue.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [JsonValue] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [JsonValue]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeJsonValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeStatusCode: FfiConverterRustBuffer {
     typealias SwiftType = [StatusCode]
 
@@ -3775,6 +5344,32 @@ fileprivate struct FfiConverterSequenceTypeStatusCode: FfiConverterRustBuffer {
             seq.append(try FfiConverterTypeStatusCode.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeJsonValue: FfiConverterRustBuffer {
+    public static func write(_ value: [String: JsonValue], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeJsonValue.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: JsonValue] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: JsonValue]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeJsonValue.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
@@ -3826,6 +5421,17 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Every call `Client` has from the core's table, in the table's order, with its
+ * parameters: for tools and tests that drive the client generically.
+ */
+public func callTable() -> [CallSignature]  {
+    return try!  FfiConverterSequenceTypeCallSignature.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_func_call_table(uniffiCallStatus
+    )
+})
+}
+/**
  * Test-only: panics inside Rust, in a sync call (`async == false`) or inside a core task
  * (`async == true`), so the tests can show a panic becomes an exception, not a JVM crash.
  * Not part of the API (hidden from the README); harmless to call.
@@ -3865,6 +5471,17 @@ public func setLogger(logger: WitiLogger?, level: LogLevel)  {try! rustCall() {
         FfiConverterTypeLogLevel_lower(level),uniffiCallStatus
     )
 }
+}
+/**
+ * Which fields of which results `toString()` hides: WebID-bearing URLs and raw JSON (the
+ * WebID may be the instance's key). The core's one list, `witi::HIDDEN_FIELDS`.
+ */
+public func hiddenFields() -> [HiddenFields]  {
+    return try!  FfiConverterSequenceTypeHiddenFields.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_witi_uniffi_fn_func_hidden_fields(uniffiCallStatus
+    )
+})
 }
 /**
  * The status code for a number; unknown numbers are kept as `Unknown`.
@@ -3907,6 +5524,9 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_witi_uniffi_checksum_func_call_table() != 17431) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_witi_uniffi_checksum_func_test_only_panic() != 15226) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3916,40 +5536,73 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_func_set_logger() != 28273) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_witi_uniffi_checksum_func_hidden_fields() != 65081) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_witi_uniffi_checksum_func_status_code_of() != 53435) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_func_decode_postback() != 35963) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_witi_uniffi_checksum_method_client_call() != 54902) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_chats() != 31650) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_clear() != 34109) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_close_session() != 11983) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_contacts() != 2193) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_disconnect() != 36785) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_generate_qrcode() != 2046) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_get_profile() != 13481) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_group_add() != 38388) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_group_create() != 37122) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_is_on_whatsapp() != 45021) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_query_profile() != 48757) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_restore_session() != 57991) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_save_session() != 38318) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_send_file() != 62955) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_send_message() != 1419) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_set_config() != 16148) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_witi_uniffi_checksum_method_client_status() != 63041) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_witi_uniffi_checksum_method_client_base_url() != 40394) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_method_client_clear() != 30404) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_witi_uniffi_checksum_method_client_close_session() != 41329) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_witi_uniffi_checksum_method_client_connect() != 31068) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_witi_uniffi_checksum_method_client_disconnect() != 6862) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_witi_uniffi_checksum_method_client_generate_qrcode() != 8922) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_witi_uniffi_checksum_method_client_restore_session() != 11258) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_witi_uniffi_checksum_method_client_save_session() != 48519) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_witi_uniffi_checksum_method_client_set_config() != 57134) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_witi_uniffi_checksum_method_client_status() != 14812) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_client_wait_for_status() != 22816) {

@@ -20,4 +20,28 @@ final class WitiTests: XCTestCase {
     func testDecodePostbackOfOneJsonObject() throws {
         XCTAssertEqual(try decodePostback(body: Data("{\"a\":1}".utf8)).count, 1)
     }
+
+    /// `call`'s JSON crosses as an indirect enum and prints as JSON text.
+    func testJsonValueIsJsonText() {
+        let value = JsonValue.array(items: [.integer(value: 1), .null, .text(value: "a"), .object(fields: ["k": .bool(value: true)])])
+        XCTAssertEqual(value.description, "[1,null,\"a\",{\"k\":true}]")
+    }
+
+    /// The printed form of a result hides what the core lists (here the file's URL, which
+    /// carries the instance's WebID, and the raw JSON).
+    func testSentMessageHidesItsUrl() {
+        let sent = SentMessage(id: "ABC", url: "https://api.witi.me/static/WEB-ID/media/ABC", jpegThumbnail: nil, rawJson: "{\"WebID\":\"WEB-ID\"}")
+        XCTAssertFalse(sent.description.contains("WEB-ID"))
+        XCTAssertTrue(hiddenFields().contains { $0.typeName == "SentMessage" && $0.fields.contains("url") })
+    }
+
+    /// Sending refuses a file given by none of url, data and path before any request.
+    func testSendFileWantsOneSource() async throws {
+        let client = try Client(options: ClientOptions(apiKey: "test-key", baseUrl: "http://127.0.0.1:1/"))
+        do {
+            _ = try await client.sendFile(to: "5511987654321", mimeType: "image/jpeg")
+            XCTFail("no error")
+        } catch WitiError.InvalidArgument {
+        }
+    }
 }

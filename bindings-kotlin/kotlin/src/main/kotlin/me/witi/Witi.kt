@@ -147,3 +147,57 @@ fun logToJavaUtilLogging(level: LogLevel = LogLevel.INFO) {
         logger.log(julLevel, "$message [$target]")
     }
 }
+
+/**
+ * The value as plain Kotlin: null, `Boolean`, `Long`, `Double`, `String`, `List<Any?>` or
+ * `Map<String, Any?>` (keys sorted; nested the same way), as a JSON library's "untyped" read
+ * gives.
+ */
+fun JsonValue.toKotlin(): Any? = when (this) {
+    JsonValue.Null -> null
+    is JsonValue.Bool -> value
+    is JsonValue.Integer -> value
+    is JsonValue.Decimal -> value
+    is JsonValue.Text -> value
+    is JsonValue.Array -> items.map { it.toKotlin() }
+    // Keys sorted, as the core reads them (uniffi's maps keep no order).
+    is JsonValue.Object -> fields.entries.sortedBy { it.key }.associate { it.key to it.value.toKotlin() }
+}
+
+/**
+ * A [JsonValue] from plain Kotlin: null, `Boolean`, a number (`Int`, `Long`, `Double`, ...),
+ * a `CharSequence`, a `Map` with `String` keys, an `Iterable` or an `Array` (nested the same
+ * way), or a [JsonValue]. Anything else is an `IllegalArgumentException`.
+ */
+fun jsonValueOf(value: Any?): JsonValue = when (value) {
+    null -> JsonValue.Null
+    is JsonValue -> value
+    is Boolean -> JsonValue.Bool(value)
+    is Byte, is Short, is Int, is Long -> JsonValue.Integer((value as Number).toLong())
+    is java.math.BigInteger ->
+        if (value.bitLength() < 64) JsonValue.Integer(value.toLong()) else JsonValue.Decimal(value.toDouble())
+    is Number -> JsonValue.Decimal(value.toDouble())
+    is CharSequence -> JsonValue.Text(value.toString())
+    is Map<*, *> -> JsonValue.Object(
+        value.entries.associate { (k, v) ->
+            require(k is String) { "a JSON object's keys are strings, not ${k?.let { it::class.qualifiedName }}" }
+            k to jsonValueOf(v)
+        }
+    )
+    is Iterable<*> -> JsonValue.Array(value.map(::jsonValueOf))
+    is Array<*> -> JsonValue.Array(value.map(::jsonValueOf))
+    else -> throw IllegalArgumentException("${value::class.qualifiedName} is not JSON")
+}
+
+/** An object's field (null when absent or when this is not an object). */
+operator fun JsonValue.get(key: String): JsonValue? = (this as? JsonValue.Object)?.fields?.get(key)
+
+/** An array's item (null when out of range or when this is not an array). */
+operator fun JsonValue.get(index: Int): JsonValue? = (this as? JsonValue.Array)?.items?.getOrNull(index)
+
+/**
+ * [Client.call] with the body as plain Kotlin (see [jsonValueOf]):
+ * `client.call("mark_read.aspx", mapOf("number" to jid, "id" to messageId))`.
+ */
+suspend fun Client.call(command: String, body: Map<String, Any?>, changesState: Boolean = true): JsonValue =
+    call(command, jsonValueOf(body), changesState)

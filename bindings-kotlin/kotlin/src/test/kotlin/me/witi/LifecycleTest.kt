@@ -62,7 +62,7 @@ class LifecycleTest {
         }.use { server ->
             val key = Sim.freshKey("hook-$kind")
             Sim.client(key).use { client ->
-                client.setConfig(Config(webhook = "${server.url()}hook")) // event 1: throws
+                client.setConfig(webhook = "${server.url()}hook") // event 1: throws
                 Sim.control("POST", "instances/$key/postback", mapOf("event" to mapOf("n" to 2)))
                 val second = events.poll(10, TimeUnit.SECONDS) ?: throw AssertionError("no second event within 10 s")
                 assertTrue(second.json.contains("\"n\""), second.json)

@@ -36,7 +36,7 @@ class LoggingTest {
             assertTrue(lines.any { it.second.startsWith("witi") }, "targets name the core: $lines")
 
             listen("127.0.0.1:0") { throw IllegalStateException("handler broke") }.use { server ->
-                client.setConfig(Config(webhook = "${server.url()}hook"))
+                client.setConfig(webhook = "${server.url()}hook")
                 waitFor("handler failure line") {
                     lines.any { it.first == LogLevel.WARN && it.third.contains("webhook handler failed") }
                 }

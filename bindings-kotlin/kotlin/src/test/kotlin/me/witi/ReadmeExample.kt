@@ -6,15 +6,14 @@ package me.witi.example
 import kotlinx.coroutines.runBlocking
 import me.witi.Client
 import me.witi.ClientOptions
-import me.witi.Config
-import me.witi.Status
+import me.witi.SentMessage
 import me.witi.StatusCode
 import me.witi.WitiException
 import me.witi.code
 import me.witi.connect
 import java.time.Duration
 
-fun pairAndWatch(apiKey: String, baseUrl: String): Status = runBlocking {
+fun pairAndSend(apiKey: String, baseUrl: String, to: String): SentMessage? = runBlocking {
     Client(ClientOptions(apiKey = apiKey, baseUrl = baseUrl)).use { client ->
         // A fresh QR each time the old one expires; returns once the phone is paired.
         val paired = client.connect(timeout = Duration.ofMinutes(2)) { qr ->
@@ -23,15 +22,21 @@ fun pairAndWatch(apiKey: String, baseUrl: String): Status = runBlocking {
         println("paired with ${paired.connectionInfo?.wid}")
 
         try {
-            client.setConfig(Config(webhook = "not a url"))
+            client.setConfig(webhook = "not a url")
         } catch (e: WitiException.InvalidArgument) {
             println("refused before sending: ${e.detail}")
         } catch (e: WitiException) {
             println("[${e.code}] ${e.message}") // api, auth, rate_limited, timeout, ...
         }
+        check(client.status().code == StatusCode.Authenticated)
 
-        val status = client.status()
-        check(status.code == StatusCode.Authenticated)
-        status
+        // `to`: a JID, or an international number such as "+55 11 98765-4321".
+        if (!client.isOnWhatsapp(to)) {
+            println("$to is not on WhatsApp")
+            return@use null
+        }
+        val sent = client.sendMessage(to, "*Hello* from witi")
+        println("sent message ${sent.id}")
+        sent
     }
 }

@@ -16,6 +16,7 @@ object Tree {
     fun plain(value: Any?): Any? = when (value) {
         null, is String, is Boolean, is Number -> value
         is StatusCode -> value.code() // "code of a Status compares as its number"
+        is JsonValue -> plain(value.toKotlin()) // `call`'s answer: the JSON itself
         is Enum<*> -> value.name.lowercase()
         is java.time.Duration -> value.toNanos() / 1e9
         is List<*> -> value.map { plain(it) }

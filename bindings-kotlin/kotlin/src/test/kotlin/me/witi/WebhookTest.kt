@@ -28,7 +28,7 @@ class WebhookTest {
             val key = Sim.freshKey("hook-$framing")
             Sim.client(key).use { client ->
                 // set_config always sends a status PostBack, in the framing it just set.
-                client.setConfig(Config(webhook = "${server.url()}hook?token=tok-$framing", apiVersion = version, apiVersionCanBulk = bulk))
+                client.setConfig(webhook = "${server.url()}hook?token=tok-$framing", apiVersion = version, apiVersionCanBulk = bulk)
                 val snapshot = Sim.control("GET", "instances/$key").second
                 assertEquals(bulk, snapshot.get("bulk").asBoolean())
                 assertEquals(version, snapshot.get("api_version").asText())
@@ -64,7 +64,7 @@ class WebhookTest {
         }.use { server ->
             val key = Sim.freshKey("hook-throws")
             Sim.client(key).use { client ->
-                client.setConfig(Config(webhook = "${server.url()}hook"))
+                client.setConfig(webhook = "${server.url()}hook")
                 Sim.control("POST", "instances/$key/postback", mapOf("event" to mapOf("n" to 2)))
                 val second = events.next()
                 assertTrue(second.json.contains("\"n\""), second.json)
