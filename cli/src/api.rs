@@ -40,11 +40,24 @@ pub fn client(server: &ServerArgs) -> Result<Client, Failure> {
 fn emit(json: bool, value: &impl Serialize, summary: String) -> Result<(), Failure> {
     if json {
         let text = serde_json::to_string_pretty(value).map_err(Failure::local)?;
-        println!("{text}");
+        write_stdout(&format!("{text}\n"))
     } else {
-        print!("{summary}");
+        write_stdout(&summary)
     }
-    Ok(())
+}
+
+/// Writes a result to stdout. A reader that stopped reading (`witi contacts | head -3`) is
+/// not a failure: the rest is dropped and the command ends as it would have (`print!` would
+/// panic there).
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::local(format!("cannot write the result: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Writes the SVG to the user's `--save-svg` path (replacing, never writing through, what
@@ -122,6 +135,7 @@ pub async fn run(
             let s = client.set_config(&config).await?;
             emit(json, &s, show::status(&s))
         }
-        other => Err(Failure::local(format!("not an API command: {other:?}"))),
+        // The Messages, Contacts and Groups chapters, and `call`.
+        other => crate::messages::run(&client, other, json).await,
     }
 }

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 /// The exit codes, one per error code of the SDK, so a script can branch on what went wrong.
 pub const EXIT_CODES: &str = "\
@@ -20,8 +20,11 @@ Exit codes:
   8   connection        the request could not be sent or the connection broke (listen:
                         the port could not be bound)
   9   decode            the answer is not the JSON the command answers with
-  10  invalid_argument  the input is wrong (empty key, bad URL, ...), nothing was sent
+  10  invalid_argument  the input is wrong (empty key, bad URL, bad number, a --body that
+                        is not JSON, ...), nothing was sent
   11  postback          a PostBack body could not be decoded
+  12  no                not an error: the answer is no (`profile` found no profile, `check`
+                        found a number not on WhatsApp); the answers are printed
 
 The key is read from --api-key or WITI_API_KEY (prefer the variable: a command line is
 visible to other users of the machine). It is never printed.";
@@ -150,6 +153,74 @@ pub enum Command {
         #[arg(long, value_name = "BOOL")]
         bulk: Option<bool>,
     },
+    /// List the phone's chats (people and groups).
+    Chats,
+    /// List the phone's contacts.
+    Contacts,
+    /// Send a text message.
+    Send {
+        /// The recipient: a JID (…@s.whatsapp.net, a group's …@g.us) or an international
+        /// number (+55 11 98765-4321).
+        to: String,
+        /// The text. WhatsApp formatting works: *bold*, _italic_, ~strike~.
+        text: String,
+    },
+    /// Send a file: by URL (the gateway downloads it) or a local file (sent inline).
+    #[command(group(ArgGroup::new("source").required(true).args(["url", "file"])))]
+    SendFile {
+        /// The recipient: a JID or an international number.
+        to: String,
+        /// The file's http(s) URL, which the gateway downloads.
+        #[arg(long)]
+        url: Option<String>,
+        /// A local file, sent inline (at most 64 MiB).
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// The MIME type (image/jpeg, application/pdf), or `file` for a document. Without it,
+        /// the CLI guesses it from the name's extension (of PATH, or of the URL's path), and
+        /// sends `file` when the extension is unknown.
+        #[arg(long, value_name = "TYPE")]
+        mime_type: Option<String>,
+        /// The text shown under the file.
+        #[arg(long)]
+        caption: Option<String>,
+        /// The name the recipient sees (with --url only: the inline form has no such field).
+        #[arg(long)]
+        filename: Option<String>,
+    },
+    /// Show the profile of a number in the phone's contacts (exit code 12 when there is none).
+    Profile {
+        /// A JID or an international number.
+        number: String,
+        /// Ask WhatsApp about any number (query_profile), not only the phone's contacts
+        /// (get_profile).
+        #[arg(long)]
+        query: bool,
+    },
+    /// Check whether numbers are on WhatsApp: exit code 0 when all are, 12 when some are not.
+    Check {
+        /// JIDs or international numbers; all are checked for form before any request.
+        #[arg(required = true, value_name = "NUMBER")]
+        numbers: Vec<String>,
+    },
+    /// Create WhatsApp groups and add people to them.
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
+    /// Call any command of the API (mark_read, send_contact, group_remove, …) and print its
+    /// JSON answer: a GET without --body, a POST with it.
+    Call {
+        /// The command: `mark_read` or `mark_read.aspx`.
+        command: String,
+        /// The request's JSON body.
+        #[arg(long, value_name = "JSON")]
+        body: Option<String>,
+        /// The command only reads: a timeout, 429 or 5xx may then be retried. Without it the
+        /// call is never repeated once it may have reached the server.
+        #[arg(long)]
+        read_only: bool,
+    },
     /// Receive PostBacks: run a webhook receiver and print each event.
     Listen {
         /// Address to listen on.
@@ -190,6 +261,26 @@ pub enum Command {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum GroupCommand {
+    /// Create a group (the paired phone is its owner).
+    Create {
+        /// The group's name.
+        name: String,
+        /// Its members: JIDs or international numbers.
+        #[arg(required = true, value_name = "PARTICIPANT")]
+        participants: Vec<String>,
+    },
+    /// Add people to a group.
+    Add {
+        /// The group's JID (…@g.us).
+        group: String,
+        /// JIDs or international numbers.
+        #[arg(required = true, value_name = "PARTICIPANT")]
+        participants: Vec<String>,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
@@ -207,6 +298,43 @@ mod tests {
         assert_eq!(invert(&["--no-invert"]), Some(false));
         assert_eq!(invert(&["--invert", "--no-invert"]), Some(false));
         assert_eq!(invert(&["--no-invert", "--invert"]), Some(true));
+    }
+
+    /// The command line that reaches each call of the core's table (`witi::for_each_call!`):
+    /// a call added to the core fails this test until the CLI has a command for it.
+    #[test]
+    fn every_call_of_the_core_has_a_command() {
+        let number = "+55 11 98765-4321";
+        let commands: &[(&str, &[&str])] = &[
+            ("generate_qrcode", &["qrcode"]),
+            ("status", &["status"]),
+            ("disconnect", &["disconnect"]),
+            ("close_session", &["close-session"]),
+            ("save_session", &["save-session"]),
+            ("restore_session", &["restore-session"]),
+            ("clear", &["clear"]),
+            ("set_config", &["set-config", "--bulk", "true"]),
+            ("chats", &["chats"]),
+            ("contacts", &["contacts"]),
+            ("send_message", &["send", number, "hi"]),
+            ("send_file", &["send-file", number, "--file", "a.pdf"]),
+            ("get_profile", &["profile", number]),
+            ("query_profile", &["profile", "--query", number]),
+            ("is_on_whatsapp", &["check", number]),
+            ("group_create", &["group", "create", "Team", number]),
+            ("group_add", &["group", "add", "1-2@g.us", number]),
+            ("call", &["call", "mark_read", "--body", "{}"]),
+        ];
+        for name in witi::calls::NAMES {
+            let (_, args) = commands
+                .iter()
+                .find(|(call, _)| call == name)
+                .unwrap_or_else(|| panic!("the core's call {name} has no command in the CLI"));
+            let line = std::iter::once(&"witi").chain(args.iter());
+            if let Err(e) = super::Cli::try_parse_from(line) {
+                panic!("{name}: {args:?} does not parse: {e}");
+            }
+        }
     }
 
     #[test]

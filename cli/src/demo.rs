@@ -1,11 +1,13 @@
 //! `witi demo`: the whole lifecycle of an instance on a simulator started in-process, with a
-//! receiver for its PostBacks, printing each step and each PostBack as it arrives. It needs no
-//! key and no network, so it is the first thing to run.
+//! receiver for its PostBacks, printing each step and each PostBack as it arrives: pairing,
+//! then what a user does next (check a number, send a text and files, list the chats, create
+//! a group), then the session commands. It needs no key and no network, so it is the first
+//! thing to run.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use witi::{Client, Config, StatusCode};
+use witi::{Client, Config, FileMessage, StatusCode};
 use witi_sim::InstanceConfig;
 
 use crate::connect::{self, Pairing};
@@ -85,6 +87,8 @@ pub async fn run(scan_after: f64, invert: Option<bool>) -> Result<(), Failure> {
     );
     pause().await;
 
+    tour(&client).await?;
+
     let r = client.save_session().await?;
     step("save-session", format!("success={}", r.success));
     let r = client.close_session().await?;
@@ -142,6 +146,73 @@ pub async fn run(scan_after: f64, invert: Option<bool>) -> Result<(), Failure> {
         format!("{} delivered, {} failed", counts.delivered, counts.failed),
     );
     println!("done");
+    Ok(())
+}
+
+/// A number the simulator finds on WhatsApp, and one it does not (its rule: digits ending in
+/// 0 are not on WhatsApp).
+const ON_WHATSAPP: &str = "+55 11 98765-4321";
+const NOT_ON_WHATSAPP: &str = "+55 11 91234-5670";
+
+/// The Messages, Contacts and Groups chapters on the paired phone. The simulator delivers
+/// nothing anywhere: it keeps what was sent, and downloads no URL.
+async fn tour(client: &Client) -> Result<(), Failure> {
+    for number in [ON_WHATSAPP, NOT_ON_WHATSAPP] {
+        let yes = client.is_on_whatsapp(number).await?;
+        let answer = if yes { "is" } else { "is not" };
+        step("check", format!("{number} {answer} on WhatsApp"));
+    }
+
+    let text = "Hello from *witi* 👋";
+    let sent = client.send_message(ON_WHATSAPP, text).await?;
+    step("send", format!("{text:?} to {ON_WHATSAPP}, id {}", sent.id));
+
+    let note = "A note from the witi demo.\n";
+    let file = FileMessage::bytes(note.as_bytes(), "text/plain").caption("a file sent inline");
+    let sent = client.send_file(ON_WHATSAPP, &file).await?;
+    step(
+        "send-file",
+        format!("{} bytes of text/plain inline, id {}", note.len(), sent.id),
+    );
+    let url = "https://example.com/witi/logo.png";
+    let file = FileMessage::url(url, "image/png")
+        .caption("a file sent by URL")
+        .filename("logo.png");
+    let sent = client.send_file(ON_WHATSAPP, &file).await?;
+    step("send-file", format!("{url} by URL, id {}", sent.id));
+
+    let chats = client.chats().await?;
+    let names: Vec<String> = chats
+        .iter()
+        .filter_map(|c| c.name.as_deref())
+        .take(3)
+        .map(|n| show::messages::clean(n, 32))
+        .collect();
+    step(
+        "chats",
+        format!("{} chats: {}, …", chats.len(), names.join(", ")),
+    );
+
+    // A group of the number checked above and the first person the phone chats with.
+    let mut members = vec![ON_WHATSAPP.to_owned()];
+    members.extend(
+        chats
+            .iter()
+            .filter_map(|c| c.jid.clone())
+            .find(|jid| jid.ends_with("@s.whatsapp.net")),
+    );
+    let group = client.group_create("witi demo", &members).await?;
+    let size = group
+        .information
+        .as_ref()
+        .map_or(0, |i| i.participants.len());
+    step(
+        "group-create",
+        format!(
+            "\"witi demo\" {} with {size} members",
+            show::messages::clean(group.jid.as_deref().unwrap_or("-"), 64)
+        ),
+    );
     Ok(())
 }
 

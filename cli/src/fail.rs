@@ -5,11 +5,21 @@ use std::fmt;
 use serde_json::json;
 use witi::ErrorCode;
 
+/// The exit code of a "no" answer (`Failure::No`), beside the error codes.
+pub const NO: u8 = 12;
+
 /// An error of the API (with its stable code) or of the machine (a file, a port).
 #[derive(Debug)]
 pub enum Failure {
     Api(witi::Error),
     Local(String),
+    /// Input the CLI itself refuses before any request (a `--body` that is not JSON): the
+    /// `invalid_argument` of the core, exit code 10.
+    Invalid(String),
+    /// Not an error: the call succeeded and its answer is "no" (`profile` found no profile,
+    /// `check` found a number not on WhatsApp). The answer is already on stdout; exit code 12,
+    /// and `message` on stderr only without `--json`.
+    No(String),
 }
 
 impl From<witi::Error> for Failure {
@@ -27,6 +37,8 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Local(_) => 1,
+            Failure::Invalid(_) => 10,
+            Failure::No(_) => NO,
             Failure::Api(e) => match e.code() {
                 ErrorCode::Api => 3,
                 ErrorCode::Auth => 4,
@@ -43,9 +55,16 @@ impl Failure {
         }
     }
 
-    /// The text for stderr. The core's error texts never contain the key.
+    /// The text for stderr (empty: nothing to print). The core's error texts never contain
+    /// the key.
     pub fn render(&self, as_json: bool) -> String {
         match (self, as_json) {
+            (Failure::No(_), true) => String::new(),
+            (Failure::No(message), false) => format!("witi: {message}"),
+            (Failure::Invalid(message), false) => format!("witi: [invalid_argument] {message}"),
+            (Failure::Invalid(message), true) => {
+                json!({"error": {"code": "invalid_argument", "message": message}}).to_string()
+            }
             (Failure::Local(message), false) => format!("witi: {message}"),
             (Failure::Local(message), true) => {
                 json!({"error": {"code": "local", "message": message}}).to_string()

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod demo;
 pub mod fail;
 pub mod listen;
+pub mod messages;
 pub mod qr;
 pub mod show;
 pub mod sim;

@@ -11,7 +11,10 @@ fn main() -> ExitCode {
     match witi::runtime::block_on(witi_cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("{}", failure.render(json));
+            let text = failure.render(json);
+            if !text.is_empty() {
+                eprintln!("{text}");
+            }
             ExitCode::from(failure.exit_code())
         }
     }

@@ -1,6 +1,8 @@
 //! Readable summaries of results and events: one `label  value` line per known fact, absent
 //! facts left out. `--json` prints the results' own serialization instead.
 
+pub mod messages;
+
 use std::fmt::Write as _;
 
 use witi::{ClearResult, Event, SessionResult, Status};

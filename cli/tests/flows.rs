@@ -305,6 +305,13 @@ fn demo_walks_the_whole_lifecycle() {
         "status",
         "connect",
         "connected",
+        "check",
+        "check",
+        "send",
+        "send-file",
+        "send-file",
+        "chats",
+        "group-create",
         "save-session",
         "close-session",
         "restore-session",
@@ -322,6 +329,25 @@ fn demo_walks_the_whole_lifecycle() {
         rest = &rest[skip.min(rest.len())..];
     }
     assert_eq!(stdout.lines().last(), Some("done"));
+    // After pairing: the simulator's answers, as a user reads them.
+    for expected in [
+        "check           +55 11 98765-4321 is on WhatsApp",
+        "check           +55 11 91234-5670 is not on WhatsApp",
+        "send            \"Hello from *witi* 👋\" to +55 11 98765-4321, id ",
+        "send-file       27 bytes of text/plain inline, id ",
+        "send-file       https://example.com/witi/logo.png by URL, id ",
+        "@g.us with 3 members",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing:\n{stdout}");
+    }
+    let chats = stdout
+        .lines()
+        .find(|l| l.starts_with("chats "))
+        .expect("a chats line");
+    assert!(
+        chats.split(' ').find_map(|w| w.parse::<u32>().ok()) > Some(0),
+        "{chats}"
+    );
     let postbacks = stdout
         .lines()
         .filter(|l| l.starts_with("  ↳ postback"))
@@ -345,7 +371,20 @@ fn completions_for_each_shell_know_every_subcommand() {
             .expect("runs");
         assert_eq!(out.status.code(), Some(0));
         let script = String::from_utf8(out.stdout).expect("utf-8");
-        for sub in ["connect", "close-session", "set-config", "listen", "demo"] {
+        for sub in [
+            "connect",
+            "close-session",
+            "set-config",
+            "listen",
+            "demo",
+            "chats",
+            "contacts",
+            "send-file",
+            "profile",
+            "check",
+            "group",
+            "call",
+        ] {
             assert!(script.contains(sub), "{shell} lacks {sub}");
         }
     }

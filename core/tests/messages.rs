@@ -1,0 +1,137 @@
+//! The Messages, Contacts and Groups calls against the simulator, for what the corpus cannot
+//! say in one scenario: values carried from one call to the next (a group's JID, a contact's
+//! number), a file read from a path, and printed results that hide the WebID.
+
+use std::time::Duration;
+use witi::{Client, FileMessage, StatusCode};
+use witi_sim::Simulator;
+
+async fn paired(sim: &Simulator, key: &str) -> Client {
+    let client = Client::builder()
+        .api_key(key)
+        .base_url(sim.url())
+        .build()
+        .expect("a client");
+    sim.force_status(key, 10, None)
+        .expect("the simulator forces status 10");
+    let status = client
+        .wait_for_status(
+            &[StatusCode::Authenticated],
+            Duration::from_secs(5),
+            Duration::from_millis(20),
+        )
+        .await
+        .expect("authenticated");
+    assert_eq!(status.code, StatusCode::Authenticated);
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_grows_and_shows_in_chats() {
+    let sim = Simulator::start_default().await.expect("the simulator");
+    let client = paired(&sim, "groups-SECRET").await;
+    let before = client.chats().await.expect("chats").len();
+    let group = client
+        .group_create("Sales", &["+55 11 98765-4321"])
+        .await
+        .expect("group_create");
+    let jid = group.jid.clone().expect("a group JID");
+    assert!(jid.ends_with("@g.us"), "{jid}");
+    let info = group.information.as_ref().expect("GroupInformation parsed");
+    let members = info.participants.len();
+    assert_eq!(info.subject.as_deref(), Some("Sales"));
+    assert!(group.information_json.is_some());
+
+    let grown = client
+        .group_add(&jid, &["14155550123", "14155550124@s.whatsapp.net"])
+        .await
+        .expect("group_add");
+    assert_eq!(
+        grown.information.expect("parsed").participants.len(),
+        members + 2
+    );
+    let chats = client.chats().await.expect("chats");
+    assert_eq!(chats.len(), before + 1);
+    assert!(chats.iter().any(|c| c.jid.as_deref() == Some(jid.as_str())));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_has_a_profile_and_counts_match_the_status() {
+    let sim = Simulator::start_default().await.expect("the simulator");
+    let client = paired(&sim, "contacts-SECRET").await;
+    let contacts = client.contacts().await.expect("contacts");
+    let status = client.status().await.expect("status");
+    let stats = status.stats.expect("stats");
+    assert_eq!(stats.contacts, Some(contacts.len() as i64));
+    assert_eq!(
+        stats.chats,
+        Some(client.chats().await.expect("chats").len() as i64)
+    );
+
+    let jid = contacts[0].jid.clone().expect("a contact JID");
+    let profile = client
+        .get_profile(&jid)
+        .await
+        .expect("get_profile")
+        .expect("a contact has a profile");
+    assert_eq!(profile.jid.as_deref(), Some(jid.as_str()));
+    assert!(client.is_on_whatsapp(&jid).await.expect("query_profile"));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_by_path_is_sent_inline_and_printed_results_hide_the_web_id() {
+    let sim = Simulator::start_default().await.expect("the simulator");
+    let key = "files-SECRET";
+    let client = paired(&sim, key).await;
+    let dir = std::env::temp_dir().join(format!("witi-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("note.txt");
+    std::fs::write(&path, b"hello file").expect("write");
+    let sent = client
+        .send_file(
+            "5511987654321",
+            &FileMessage::path(&path, "text/plain").caption("a note"),
+        )
+        .await
+        .expect("send_file by path");
+    let log = sim.sent(key).expect("a sent log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].bytes, Some(10));
+    assert_eq!(log[0].id, sent.id);
+
+    // The media URL holds the WebID; no printed form shows it.
+    let web_id = client
+        .status()
+        .await
+        .expect("status")
+        .web_id
+        .expect("a WebID");
+    assert!(sent.url.as_deref().expect("a media URL").contains(&web_id));
+    for shown in [
+        format!("{sent:?}"),
+        format!("{:?}", client.chats().await.expect("chats")),
+        format!("{:?}", client.contacts().await.expect("contacts")),
+    ] {
+        assert!(!shown.contains(&web_id), "{shown}");
+        assert!(!shown.contains(key), "{shown}");
+    }
+
+    let missing = client
+        .send_file(
+            "5511987654321",
+            &FileMessage::path(dir.join("absent"), "file"),
+        )
+        .await
+        .expect_err("no such file");
+    assert_eq!(missing.code().as_str(), "invalid_argument");
+    assert!(!missing.to_string().contains("absent"), "{missing}");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+    assert_eq!(
+        sim.sent(key).expect("log").len(),
+        1,
+        "nothing more was sent"
+    );
+    sim.shutdown().await;
+}
