@@ -5,7 +5,9 @@
 # glibc 2.17; checked with auditwheel and scripts/check-glibc.sh), installs the wheel into a FRESH
 # venv under target/ and runs pytest there, from bindings-python/tests (the source tree is not
 # importable there: the tests exercise the installed wheel). The pytest suite includes the
-# typing checks (mypy.stubtest, mypy --strict on a typed example) and the README example.
+# typing checks (mypy.stubtest, mypy --strict on a typed example), the README example, and the
+# drift check of the generated python/witi/_calls.py against the built wheel's table of calls
+# (tests/test_calls.py; it prints the command that regenerates the file).
 # Ends with one line: `python: N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

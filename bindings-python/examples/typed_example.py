@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-from typing import Dict, List, Optional, Union
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import witi
 
@@ -30,6 +33,34 @@ def describe(status: witi.Status) -> Dict[str, object]:
     return {"code": int(code), "model": model, "contacts": contacts, "subs": subs, "locales": locales}
 
 
+def messages(client: witi.Client) -> None:
+    """The Messages, Contacts and Groups calls and the generic call (needs a paired phone)."""
+    chats: List[witi.Chat] = client.chats()
+    contacts: List[witi.Contact] = client.contacts()
+    jid: Optional[str] = chats[0].jid if chats else None
+    sent: witi.SentMessage = client.send_message("+55 11 98765-4321", "hi")
+    by_url: witi.SentMessage = client.send_file(
+        "5511987654321", url="https://example.com/a.pdf", mime_type="file", filename="a.pdf"
+    )
+    by_bytes: witi.SentMessage = client.send_file("5511987654321", data=b"%PDF", mime_type="file", caption="c")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.txt"
+        path.write_bytes(b"text")
+        by_path: witi.SentMessage = client.send_file("5511987654321", path=path, mime_type="file")
+        by_str: witi.SentMessage = client.send_file("5511987654321", path=os.fspath(path), mime_type="file")
+    profile: Optional[witi.Contact] = client.get_profile(contacts[0].jid or "")
+    queried: Optional[witi.Contact] = client.query_profile("5511987654321")
+    on: bool = client.is_on_whatsapp("5511987654321")
+    group: witi.Group = client.group_create("Team", ["5521987654321"])
+    info: Optional[witi.GroupInformation] = group.information
+    members: Tuple[witi.GroupParticipant, ...] = info.participants if info else ()
+    grown: witi.Group = client.group_add(group.jid or "", ("5531987654321",))
+    answer: Any = client.call("status", changes_state=False)
+    posted: Any = client.call("send_message.aspx", {"number": "5511987654321@s.whatsapp.net", "message": "x"})
+    print(jid, sent.id, by_url.url is not None, by_bytes.id, by_path.id, by_str.id, profile, queried, on)
+    print(len(members), grown.raw_json[:1], answer["status"], posted["success"], contacts[0].push_name)
+
+
 def blocking() -> None:
     with witi.Client(timeout=10.0, max_retries=1) as client:
         base: str = client.base_url
@@ -39,6 +70,7 @@ def blocking() -> None:
         print(base, describe(status), status.to_dict()["code"])
         paired: witi.Status = client.connect(show, timeout=60.0, poll_interval=0.5)
         waited: witi.Status = client.wait_for_status([witi.StatusCode.AUTHENTICATED, 10], timeout=5.0)
+        messages(client)
         saved: witi.SessionResult = client.save_session()
         closed: witi.SessionResult = client.close_session()
         restored: witi.SessionResult = client.restore_session()
@@ -68,7 +100,10 @@ async def asynchronous() -> None:
             show(qr)
 
         paired: witi.Status = await client.connect(on_qr, timeout=60.0)
-        print(status == waited, len(statuses), paired.code)
+        sent: witi.SentMessage = await client.send_message("5511987654321", "hi")
+        on: bool = await client.is_on_whatsapp("5511987654321")
+        answer: Any = await client.call("chats.aspx", changes_state=False)
+        print(status == waited, len(statuses), paired.code, sent.id, on, len(answer))
 
 
 def postbacks() -> None:

@@ -2,13 +2,17 @@
 //!
 //! Both take the same options and call the same core methods; they differ only in how the
 //! core future is driven (`runtime::wait` on the caller's thread without the GIL, or
-//! `aio::future` as an asyncio awaitable). The Python classes of `witi/_client.py` wrap
-//! these with signatures, docstrings and the context-manager protocol.
+//! `aio::future` as an asyncio awaitable). The table's calls go through one method, `invoke`
+//! (`calls.rs`); `connect` and `wait_for_status` (callbacks, durations) are written here.
+//! The Python classes of `witi/_client.py` and `_calls.py` wrap these with signatures,
+//! docstrings and the context-manager protocol.
 
+use crate::calls;
 use crate::error::{callback_error, to_pyerr};
 use crate::model::{Outcome, ToPy};
 use crate::runtime;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 use std::future::Future;
 
 /// The `User-Agent` header this binding sends (the WhatsApp browser name is another thing).
@@ -64,20 +68,6 @@ fn new_client(py: Python<'_>, options: Options) -> PyResult<witi::Client> {
     build(options).map_err(|e| to_pyerr(py, e))
 }
 
-fn config(
-    webhook: Option<String>,
-    user_agent: Option<String>,
-    api_version: Option<String>,
-    api_version_can_bulk: Option<bool>,
-) -> witi::Config {
-    witi::Config {
-        webhook,
-        user_agent,
-        api_version,
-        api_version_can_bulk,
-    }
-}
-
 fn connect_options(
     timeout: f64,
     poll_interval: f64,
@@ -129,7 +119,7 @@ fn shutting_down() -> PyErr {
 }
 
 /// Runs a core call on the caller's thread (GIL released) and converts its outcome.
-fn blocking<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn blocking<'py, T, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     T: ToPy + Send,
     F: Future<Output = witi::Result<T>> + Send,
@@ -179,50 +169,14 @@ impl Client {
         self.inner.base_url()
     }
 
-    #[pyo3(signature = (user_agent))]
-    fn generate_qrcode<'py>(
+    /// The table's call `name` (`calls.rs`) with every parameter, in the table's order.
+    fn invoke<'py>(
         &self,
         py: Python<'py>,
-        user_agent: Option<String>,
+        name: &str,
+        args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.inner.generate_qrcode(user_agent.as_deref()))
-    }
-
-    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.inner.status())
-    }
-
-    fn disconnect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.inner.disconnect())
-    }
-
-    fn close_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.inner.close_session())
-    }
-
-    fn save_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.inner.save_session())
-    }
-
-    fn restore_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.inner.restore_session())
-    }
-
-    fn clear<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        blocking(py, self.inner.clear())
-    }
-
-    #[pyo3(signature = (webhook, user_agent, api_version, api_version_can_bulk))]
-    fn set_config<'py>(
-        &self,
-        py: Python<'py>,
-        webhook: Option<String>,
-        user_agent: Option<String>,
-        api_version: Option<String>,
-        api_version_can_bulk: Option<bool>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let config = config(webhook, user_agent, api_version, api_version_can_bulk);
-        blocking(py, async move { self.inner.set_config(&config).await })
+        calls::invoke(&calls::Blocking, py, &self.inner, name, args)
     }
 
     fn wait_for_status<'py>(
@@ -319,60 +273,14 @@ impl AsyncClient {
         self.inner.base_url()
     }
 
-    #[pyo3(signature = (user_agent))]
-    fn generate_qrcode<'py>(
+    /// The table's call `name` as an awaitable (see `Client.invoke`).
+    fn invoke<'py>(
         &self,
         py: Python<'py>,
-        user_agent: Option<String>,
+        name: &str,
+        args: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        spawn(py, &self.inner, |c| async move {
-            c.generate_qrcode(user_agent.as_deref()).await
-        })
-    }
-
-    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        spawn(py, &self.inner, |c| async move { c.status().await })
-    }
-
-    fn disconnect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        spawn(py, &self.inner, |c| async move { c.disconnect().await })
-    }
-
-    fn close_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        spawn(py, &self.inner, |c| async move { c.close_session().await })
-    }
-
-    fn save_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        spawn(py, &self.inner, |c| async move { c.save_session().await })
-    }
-
-    fn restore_session<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        spawn(
-            py,
-            &self.inner,
-            |c| async move { c.restore_session().await },
-        )
-    }
-
-    fn clear<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        spawn(py, &self.inner, |c| async move { c.clear().await })
-    }
-
-    #[pyo3(signature = (webhook, user_agent, api_version, api_version_can_bulk))]
-    fn set_config<'py>(
-        &self,
-        py: Python<'py>,
-        webhook: Option<String>,
-        user_agent: Option<String>,
-        api_version: Option<String>,
-        api_version_can_bulk: Option<bool>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let config = config(webhook, user_agent, api_version, api_version_can_bulk);
-        spawn(
-            py,
-            &self.inner,
-            |c| async move { c.set_config(&config).await },
-        )
+        calls::invoke(&calls::Async, py, &self.inner, name, args)
     }
 
     fn wait_for_status<'py>(

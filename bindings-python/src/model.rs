@@ -283,3 +283,7 @@ impl<'py, T: ToPy> IntoPyObject<'py> for Outcome<T> {
         }
     }
 }
+
+// After `args!`, which it uses.
+mod messages;
+pub use messages::model_samples;

@@ -3,6 +3,10 @@
 It mirrors `core/tests/conformance.rs`: the same steps, calls and matchers (format in
 `tests/README.md`). One runner serves both clients: a *driver* turns a call into a blocking
 call (`Client`) or into `loop.run_until_complete` of the coroutine (`AsyncClient`).
+
+The table's calls (`witi._native.CALLS`, the core's `witi::for_each_call!`) are dispatched
+generically: each parameter the table declares is passed by name from the step's `args` (a
+bytes parameter `x` from `x_base64`), so a call added to the table needs no line here.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import witi
 from conftest import REPO, Sim
 
 CORPUS = REPO / "tests" / "conformance"
+# name -> the table's parameters: (name, type, default).
+TABLE = {name: params for name, _, params, _ in witi._native.CALLS}
 
 
 def scenarios() -> List[Tuple[str, Dict[str, Any]]]:
@@ -57,8 +63,8 @@ class Run:
         cls = witi.AsyncClient if self.driver == "async" else witi.Client
         return cls(args.get("api_key", self.key), **kwargs)
 
-    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        result = getattr(self.client, name)(*args, **kwargs)
+    def call(self, method: str, /, *args: Any, **kwargs: Any) -> Any:
+        result = getattr(self.client, method)(*args, **kwargs)
         if self.loop is not None:
             result = self.loop.run_until_complete(result)
         return result
@@ -106,6 +112,8 @@ def run_step(run: Run, step: Dict[str, Any]) -> None:
         return
     if "error" in expect:
         raise Failure(f"expected error {expect['error']}, got success {value}")
+    if "value" in expect and not matches(value, expect["value"]):
+        raise Failure(f"value: expected {expect['value']}, got {value!r}")
     for path, matcher in expect.get("fields", {}).items():
         got = lookup(value, path)
         if not matches(got, matcher):
@@ -160,6 +168,20 @@ def sim_step(run: Run, verb: str, step: Dict[str, Any]) -> None:
         status, body = run.sim.control(
             "POST", f"instances/{key}/status_script", {"answers": step["answers"]}
         )
+    elif verb == "expect_sent":
+        status, sent = run.sim.control("GET", f"instances/{key}/sent")
+        if status != 200:
+            raise Failure(f"GET sent answered {status}: {sent}")
+        records = sent if isinstance(sent, list) else sent.get("sent", [])
+        if len(records) != step["count"]:
+            raise Failure(f"{len(records)} sent, expected {step['count']}: {sent}")
+        for path, matcher in step.get("last", {}).items():
+            if not records:
+                raise Failure("`last` of nothing sent")
+            got = lookup(records[-1], path)
+            if not matches(got, matcher):
+                raise Failure(f"last sent {path}: expected {matcher}, got {got!r}")
+        return
     elif verb == "expect_calls":
         status, snapshot = run.sim.control("GET", f"instances/{key}")
         got = 0 if status == 404 else snapshot["calls"].get(step["command"], 0)
@@ -185,18 +207,8 @@ def invoke(run: Run, call: str, args: Dict[str, Any], qr_count: List[int]) -> An
         return {"events": [e.to_dict() for e in witi.decode_postback(body, args.get("wid"))]}
     if run.client is None:
         raise Failure("no client (building it failed)")
-    if call == "generate_qrcode":
-        result = run.call("generate_qrcode", args.get("user_agent"))
-    elif call in ("status", "disconnect", "close_session", "save_session", "restore_session", "clear"):
-        result = run.call(call)
-    elif call == "set_config":
-        result = run.call(
-            "set_config",
-            webhook=args.get("webhook"),
-            user_agent=args.get("user_agent"),
-            api_version=args.get("api_version"),
-            api_version_can_bulk=args.get("api_version_can_bulk"),
-        )
+    if call in TABLE:
+        result = run.call(call, **table_args(TABLE[call], args))
     elif call == "wait_for_status":
         result = run.call(
             "wait_for_status",
@@ -225,7 +237,27 @@ def invoke(run: Run, call: str, args: Dict[str, Any], qr_count: List[int]) -> An
         )
     else:
         raise Failure(f"unknown call {call!r}")
-    return result.to_dict()
+    return plain(result)
+
+
+def table_args(params: Any, args: Dict[str, Any]) -> Dict[str, Any]:
+    """The step's `args` for the table's parameters, by name (bytes from `<name>_base64`)."""
+    kwargs: Dict[str, Any] = {}
+    for name, ty, _ in params:
+        if ty == "Option<Bytes>" and f"{name}_base64" in args:
+            kwargs[name] = base64.b64decode(args[f"{name}_base64"])
+        elif name in args:
+            kwargs[name] = args[name]
+    return kwargs
+
+
+def plain(value: Any) -> Any:
+    """A result as JSON-like data: results as dicts, lists as lists, `None` for absent."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
 
 
 def lookup(value: Any, path: str) -> Any:

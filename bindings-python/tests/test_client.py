@@ -83,9 +83,10 @@ def test_results_are_objects_with_repr_equality_to_dict_and_pickle(sim: Sim, key
     assert isinstance(status.stats, witi.Stats) and status.stats.contacts == 72
     assert isinstance(status.storage, witi.StorageNode) and status.storage.subs
     assert all(isinstance(s, witi.StorageNode) for s in status.storage.subs)
-    # repr: readable, without the raw JSON
+    # repr: readable, the raw JSON only as its length
     text = repr(status)
-    assert text.startswith("Status(code=<StatusCode.AUTHENTICATED: 10>") and "raw_json" not in text
+    assert text.startswith("Status(code=<StatusCode.AUTHENTICATED: 10>") and status.raw_json not in text
+    assert f"raw_json_len={len(status.raw_json)}" in text
     # equality and pickling
     again = client.status()
     assert again == status and again is not status

@@ -41,6 +41,7 @@ def test_readme_example_runs(auto_scan_sim: "tuple[subprocess.Popen, str]", inde
     assert key not in done.stdout + done.stderr
     if index == 0:
         assert "paired with 55119" in done.stdout
+        assert re.search(r"^sent [0-9A-F]{32} on WhatsApp: True$", done.stdout, re.M), done.stdout
         assert "AUTHENTICATED 72" in done.stdout
         assert "[api] Connection already established" in done.stdout
         kinds = eval(done.stdout.strip().splitlines()[-1])  # the printed list of kinds

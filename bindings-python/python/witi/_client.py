@@ -1,20 +1,23 @@
 """``Client`` (blocking) and ``AsyncClient`` (asyncio): thin shells over the native clients.
 
 Everything (HTTP, parsing, retries, redaction, the connect flow) happens in the Rust core.
-This layer gives Python signatures, docstrings and the context-manager protocol, turns
-``targets`` into numbers, and, for ``AsyncClient.connect``, runs ``on_qr`` on the event loop.
+The table's calls (``status``, ``send_message``, ``call``, ...) are the generated mixins of
+``_calls.py``; this file holds what is not in the table: the constructors, ``wait_for_status``
+(``targets`` as numbers), ``connect`` (for ``AsyncClient``, ``on_qr`` runs on the event loop),
+``close`` and the context-manager protocol.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Any, Awaitable, Callable, Iterable, NoReturn, Optional, Union
+from typing import Awaitable, Callable, Iterable, NoReturn, Optional, Union
 
 from . import _native
+from ._calls import _AsyncCalls, _Calls
 from ._errors import InvalidArgumentError
 from ._loop import run_on_loop
-from ._models import ClearResult, QrCode, SessionResult, Status, StatusCode
+from ._models import QrCode, Status, StatusCode
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -36,7 +39,7 @@ class _Closed:
         raise InvalidArgumentError("the client is closed", code="invalid_argument")
 
 
-class Client:
+class Client(_Calls):
     """A blocking client of one witi.me instance (one API key).
 
     ``api_key`` and ``base_url`` default to ``WITI_API_KEY`` and ``WITI_BASE_URL``;
@@ -60,7 +63,7 @@ class Client:
         _initial_backoff: Optional[float] = None,
     ) -> None:
         _native.refresh_log_level()
-        self._native: Any = _native.Client(
+        self._native = _native.Client(
             api_key,
             base_url,
             float(timeout),
@@ -74,46 +77,6 @@ class Client:
     def base_url(self) -> str:
         """The base URL every command is joined onto (ends in ``/``)."""
         return str(self._native.base_url)
-
-    def generate_qrcode(self, user_agent: Optional[str] = None) -> QrCode:
-        """A QR code to scan with the phone (``generate_qrcode.aspx``)."""
-        return self._native.generate_qrcode(user_agent)  # type: ignore[no-any-return]
-
-    def status(self) -> Status:
-        """The connection information (``status.aspx``); retried on timeouts, 429 and 5xx."""
-        return self._native.status()  # type: ignore[no-any-return]
-
-    def disconnect(self) -> Status:
-        """Logs the phone out for good (``disconnect.aspx``)."""
-        return self._native.disconnect()  # type: ignore[no-any-return]
-
-    def close_session(self) -> SessionResult:
-        """Closes the session so that ``restore_session`` can resume it."""
-        return self._native.close_session()  # type: ignore[no-any-return]
-
-    def save_session(self) -> SessionResult:
-        """Saves the session so it can be restored."""
-        return self._native.save_session()  # type: ignore[no-any-return]
-
-    def restore_session(self) -> SessionResult:
-        """Resumes a session closed with ``close_session``."""
-        return self._native.restore_session()  # type: ignore[no-any-return]
-
-    def clear(self) -> ClearResult:
-        """Wipes the instance's stored files and cache (``clear.aspx``)."""
-        return self._native.clear()  # type: ignore[no-any-return]
-
-    def set_config(
-        self,
-        webhook: Optional[str] = None,
-        user_agent: Optional[str] = None,
-        api_version: Optional[str] = None,
-        api_version_can_bulk: Optional[bool] = None,
-    ) -> Status:
-        """Changes the PostBack URL, browser name, API version, bulk delivery; ``None`` is not sent."""
-        return self._native.set_config(  # type: ignore[no-any-return]
-            webhook, user_agent, api_version, api_version_can_bulk
-        )
 
     def wait_for_status(
         self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
@@ -158,7 +121,7 @@ class Client:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
-class AsyncClient:
+class AsyncClient(_AsyncCalls):
     """The asyncio client: the same calls and options as ``Client``, as coroutines.
 
     Requests run on the core's runtime, not on the event loop's thread; cancelling the task
@@ -177,7 +140,7 @@ class AsyncClient:
         _initial_backoff: Optional[float] = None,
     ) -> None:
         _native.refresh_log_level()
-        self._native: Any = _native.AsyncClient(
+        self._native = _native.AsyncClient(
             api_key,
             base_url,
             float(timeout),
@@ -191,46 +154,6 @@ class AsyncClient:
     def base_url(self) -> str:
         """The base URL every command is joined onto (ends in ``/``)."""
         return str(self._native.base_url)
-
-    async def generate_qrcode(self, user_agent: Optional[str] = None) -> QrCode:
-        """A QR code to scan with the phone (``generate_qrcode.aspx``)."""
-        return await self._native.generate_qrcode(user_agent)  # type: ignore[no-any-return]
-
-    async def status(self) -> Status:
-        """The connection information (``status.aspx``); retried on timeouts, 429 and 5xx."""
-        return await self._native.status()  # type: ignore[no-any-return]
-
-    async def disconnect(self) -> Status:
-        """Logs the phone out for good (``disconnect.aspx``)."""
-        return await self._native.disconnect()  # type: ignore[no-any-return]
-
-    async def close_session(self) -> SessionResult:
-        """Closes the session so that ``restore_session`` can resume it."""
-        return await self._native.close_session()  # type: ignore[no-any-return]
-
-    async def save_session(self) -> SessionResult:
-        """Saves the session so it can be restored."""
-        return await self._native.save_session()  # type: ignore[no-any-return]
-
-    async def restore_session(self) -> SessionResult:
-        """Resumes a session closed with ``close_session``."""
-        return await self._native.restore_session()  # type: ignore[no-any-return]
-
-    async def clear(self) -> ClearResult:
-        """Wipes the instance's stored files and cache (``clear.aspx``)."""
-        return await self._native.clear()  # type: ignore[no-any-return]
-
-    async def set_config(
-        self,
-        webhook: Optional[str] = None,
-        user_agent: Optional[str] = None,
-        api_version: Optional[str] = None,
-        api_version_can_bulk: Optional[bool] = None,
-    ) -> Status:
-        """Changes the PostBack URL, browser name, API version, bulk delivery; ``None`` is not sent."""
-        return await self._native.set_config(  # type: ignore[no-any-return]
-            webhook, user_agent, api_version, api_version_can_bulk
-        )
 
     async def wait_for_status(
         self, targets: Targets, timeout: float = 60.0, poll_interval: float = 1.0
