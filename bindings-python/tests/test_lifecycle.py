@@ -153,7 +153,7 @@ FORKS = textwrap.dedent(
     assert busy.wait(10)
     time.sleep(0.3)  # the log line is in the slow handler by now
 
-    worst = 0.0
+    times = []
     for _ in range(40):
         start = time.monotonic()
         pid = os.fork()
@@ -161,8 +161,9 @@ FORKS = textwrap.dedent(
             sys.exit(0)  # a normal interpreter exit: atexit hooks, witi's included
         _, status = os.waitpid(pid, 0)
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
-        worst = max(worst, time.monotonic() - start)
-    print(f"{worst:.3f}", flush=True)
+        times.append(time.monotonic() - start)
+    times.sort()
+    print(f"{times[len(times) // 2]:.3f}", flush=True)
     os._exit(0)  # the parent's own threads stay stuck on purpose
     """
 )
@@ -172,11 +173,13 @@ FORKS = textwrap.dedent(
 def test_forked_children_exit_at_once(sim: Sim) -> None:
     """40 children forked while witi threads are inside Python in the parent each exit at
     once: the count of those threads is the parent's, not the child's (it used to make every
-    such child's exit hook wait its full 2.0 s)."""
+    such child's exit hook wait its full 2.0 s). The median of the 40 is compared, not the
+    worst: the bug made every child wait 2.0 s, while one slow fork on a loaded machine is
+    not the bug."""
     done = subprocess.run([sys.executable, "-c", FORKS, sim.url], capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
-    worst = float(done.stdout.strip())
-    assert worst < 1.0, f"a child took {worst:.2f} s to exit"
+    median = float(done.stdout.strip())
+    assert median < 1.0, f"half the children took {median:.2f} s or more to exit"
 
 
 CLOSED_LOOPS = textwrap.dedent(
