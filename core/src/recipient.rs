@@ -168,7 +168,11 @@ mod tests {
     fn a_trunk_zero_in_parentheses_is_dropped_or_refused_never_sent() {
         // `(0)` after the country code: the usual way (UK, Germany, Switzerland…) to say
         // "dial 0 only at home". It used to become 4402079460958, someone else's number.
-        for input in ["+44 (0) 20 7946 0958", "+44(0)2079460958", "44 (0)20 7946-0958"] {
+        for input in [
+            "+44 (0) 20 7946 0958",
+            "+44(0)2079460958",
+            "44 (0)20 7946-0958",
+        ] {
             assert_eq!(
                 to_jid(input).unwrap(),
                 "442079460958@s.whatsapp.net",
