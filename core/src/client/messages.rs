@@ -289,6 +289,14 @@ impl Client {
         body: Option<&Value>,
         changes_state: bool,
     ) -> Result<Value> {
+        // The command is printed whole in errors and logs (it is not redacted there), and
+        // interned for the process's life: one that holds the key (a key pasted in the wrong
+        // argument) is refused, without quoting it.
+        if self.transport.holds_key(command) {
+            return Err(Error::invalid(
+                "the command holds the API key: pass the key to the client, not to call",
+            ));
+        }
         let name = super::command_name::intern(command)?;
         let command = Command {
             name,
