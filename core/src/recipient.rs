@@ -25,7 +25,7 @@ const MAX_DIGITS: usize = 15;
 pub fn to_jid(input: &str) -> Result<String> {
     let input = input.trim();
     if input.contains('@') {
-        return jid(input).map(str::to_owned);
+        return jid(input);
     }
     number(input).map(|digits| format!("{digits}@{USER_SERVER}"))
 }
@@ -37,7 +37,7 @@ pub fn to_group_jid(input: &str) -> Result<String> {
     if !jid.ends_with(&format!("@{GROUP_SERVER}")) {
         return Err(not_a_group());
     }
-    Ok(jid.to_owned())
+    Ok(jid)
 }
 
 /// Participants as the group commands want them: a list of person JIDs (numbers accepted),
@@ -77,7 +77,8 @@ fn not_a_group() -> Error {
 /// A JID: `user@server`, both parts non-empty, no whitespace or control characters, one `@`,
 /// and nothing that would change the meaning of a JSON field or a URL (the server part is a
 /// host name: letters, digits, `.`, `-`; the user part also `_`, `:` and `+` for device ids).
-fn jid(input: &str) -> Result<&str> {
+/// The server is lowercased (a host name; `1@G.US` was taken as a person, not a group).
+fn jid(input: &str) -> Result<String> {
     let invalid = || Error::invalid("the recipient is not a valid JID (user@server)");
     let (user, server) = input.split_once('@').ok_or_else(invalid)?;
     let user_ok = !user.is_empty()
@@ -93,7 +94,7 @@ fn jid(input: &str) -> Result<&str> {
         && !server.starts_with('.')
         && !server.ends_with('.');
     if user_ok && server_ok {
-        Ok(input)
+        Ok(format!("{user}@{}", server.to_ascii_lowercase()))
     } else {
         Err(invalid())
     }
@@ -255,6 +256,13 @@ mod tests {
     #[test]
     fn groups_need_a_group_jid() {
         assert_eq!(to_group_jid("120363@g.us").unwrap(), "120363@g.us");
+        // A host name's case means nothing: an upper-case group JID is still a group.
+        assert_eq!(to_group_jid("120363@G.US").unwrap(), "120363@g.us");
+        assert_eq!(
+            to_jid("5511987654321@S.WhatsApp.Net").unwrap(),
+            "5511987654321@s.whatsapp.net"
+        );
+        assert!(to_participants(&["5511987654321", "1@G.US"]).is_err());
         for input in [
             "120363",
             "5511987654321@s.whatsapp.net",
