@@ -171,3 +171,37 @@ async fn a_call_whose_command_holds_the_key_is_refused_without_printing_it() {
     assert!(client.call("status", None, false).await.is_ok());
     sim.shutdown().await;
 }
+
+/// A `call` body deeper than `MAX_BODY_DEPTH` is refused before any request, the same in
+/// every language (Python refused past 129 levels, Node past 127, Kotlin's JVM died).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_body_nested_too_deep_is_refused_before_sending() {
+    let sim = Simulator::start_default().await.expect("the simulator");
+    let key = "deep-body-SECRET";
+    let client = Client::builder()
+        .api_key(key)
+        .base_url(sim.url())
+        .build()
+        .expect("a client");
+    let nested = |levels: usize| {
+        let mut v = serde_json::Value::Null;
+        for _ in 0..levels {
+            v = serde_json::Value::Array(vec![v]);
+        }
+        v
+    };
+    let e = client
+        .call("deep", Some(&nested(witi::MAX_BODY_DEPTH + 1)), true)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code().as_str(), "invalid_argument", "{e}");
+    assert!(e.to_string().contains("nested deeper than 100"), "{e}");
+    assert_eq!(sim.instance(key).map(|s| s.calls.len()).unwrap_or(0), 0);
+    // At the limit it is sent (the simulator does not know the command: 404).
+    let e = client
+        .call("deep", Some(&nested(witi::MAX_BODY_DEPTH)), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code().as_str(), "http_status", "{e}");
+    sim.shutdown().await;
+}

@@ -26,6 +26,30 @@ const QUERY_PROFILE: Command = Command::read("query_profile.aspx").post();
 const GROUP_CREATE: Command = Command::change("group_create.aspx").post();
 const GROUP_ADD: Command = Command::change("group_add.aspx").post();
 
+/// The deepest nesting of arrays and objects in a [`Client::call`] body. Why: the body is
+/// serialized (and, from a binding, converted) recursively, so a body nested a million deep
+/// overflowed the stack and killed the host process (a JVM segfault from Kotlin). The API's
+/// bodies are flat; serde_json reads back at most 127 levels, so 100 leaves every binding's
+/// own parser room.
+pub const MAX_BODY_DEPTH: usize = 100;
+
+/// Whether `value` nests at most [`MAX_BODY_DEPTH`] arrays and objects (without recursion).
+fn depth_ok(value: &Value) -> bool {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth + 1 > MAX_BODY_DEPTH {
+            return false;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    true
+}
+
 /// The largest file [`Client::send_file`] sends inline (by bytes or by path): 64 MiB, which
 /// the base64 body makes ~85 MiB. Larger files go by URL. The documentation gives no limit.
 pub const MAX_INLINE_FILE_BYTES: usize = 64 * 1024 * 1024;
@@ -316,6 +340,11 @@ impl Client {
                 "the command holds the API key: pass the key to the client, not to call",
             ));
         }
+        if body.is_some_and(|body| !depth_ok(body)) {
+            return Err(Error::invalid(format!(
+                "the body is nested deeper than {MAX_BODY_DEPTH} levels"
+            )));
+        }
         let name = super::command_name::intern(command)?;
         let command = Command {
             name,
@@ -364,6 +393,31 @@ mod tests {
             assert!(!e.to_string().contains(path), "{e}");
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn body_depth_is_counted_without_recursion() {
+        let nested = |levels: usize| {
+            let mut v = Value::Null;
+            for i in 0..levels {
+                v = if i % 2 == 0 {
+                    Value::Array(vec![v])
+                } else {
+                    // Not `json!`: it serializes an interpolated value, recursively.
+                    Value::Object(std::iter::once(("k".to_owned(), v)).collect())
+                };
+            }
+            v
+        };
+        assert!(depth_ok(&json!(1)));
+        assert!(depth_ok(&json!({"a": [1, {"b": 2}]})));
+        assert!(depth_ok(&nested(MAX_BODY_DEPTH)));
+        assert!(!depth_ok(&nested(MAX_BODY_DEPTH + 1)));
+        // 100 000 levels: counted on the heap (the stack overflowed serializing it).
+        let deep = nested(100_000);
+        assert!(!depth_ok(&deep));
+        // serde_json's Value drops recursively: leak it rather than overflow here.
+        std::mem::forget(deep);
     }
 
     #[tokio::test]
