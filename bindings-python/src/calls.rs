@@ -126,8 +126,7 @@ fn arg<T: FromArg>(args: &Bound<'_, PyTuple>, index: usize, call: &str, name: &s
         // arguments: re-raising it as such gave "function takes exactly 5 arguments") becomes
         // its plain `ValueError` / `TypeError`, the original kept as `__cause__`.
         let ty = e.get_type(py);
-        let plain = if ty.is(py.get_type::<PyTypeError>()) || ty.is(py.get_type::<PyValueError>())
-        {
+        let plain = if ty.is(py.get_type::<PyTypeError>()) || ty.is(py.get_type::<PyValueError>()) {
             return PyErr::from_type(ty, text);
         } else if e.is_instance_of::<PyValueError>(py) {
             PyValueError::new_err(text)
