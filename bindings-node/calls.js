@@ -86,12 +86,20 @@ function toNative(param, value, invalid) {
   if (value === null) return undefined
   // JSON.stringify's rules (toJSON, undefined fields left out), not napi's walk of the object.
   if (param.type === 'Option<Json>' && value !== undefined) {
+    let text
     try {
-      return JSON.stringify(value)
+      text = JSON.stringify(value)
     } catch (e) {
       // A BigInt, a cycle: the caller's input.
       throw invalid(`invalid argument: ${param.js} is not JSON: ${e.message}`)
     }
+    // A function, a symbol, or a toJSON answering undefined: JSON.stringify gives undefined,
+    // which would silently turn the POST into a GET without a body (Python refuses such a
+    // body too).
+    if (text === undefined) {
+      throw invalid(`invalid argument: ${param.js} is not JSON: a ${typeof value} has no JSON form`)
+    }
+    return text
   }
   if (param.type === 'Option<Bytes>' && value instanceof ArrayBuffer) return new Uint8Array(value)
   return value

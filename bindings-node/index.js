@@ -131,9 +131,24 @@ function translate(e) {
   // napi's own check of an argument's type (a number where a string goes: `StringExpected`,
   // `NumberExpected`, ..., `InvalidArg`): the caller's input is wrong, i.e. invalid_argument.
   if (e instanceof Error && typeof e.code === 'string' && /^(InvalidArg|[A-Za-z]+Expected)$/.test(e.code)) {
-    return new errorClasses.InvalidArgumentError({ code: 'invalid_argument', message: `invalid argument: ${e.message}` })
+    return new errorClasses.InvalidArgumentError({ code: 'invalid_argument', message: `invalid argument: ${unquoted(e.message)}` })
   }
   return e
+}
+
+const RUST_TYPES = { String: 'a string', bool: 'a boolean', f64: 'a number', i64: 'a number', i32: 'a number', u32: 'a number', u64: 'a number' }
+
+/**
+ * napi's conversion error without the value it quotes: napi writes the whole value
+ * (`Failed to convert JavaScript value `Object {"to":"…","apiKey":"…"}` into rust type
+ * `String``), so an options object, an array or a number holding the API key (or a phone
+ * number) printed it. What stays: the value's JS type, the type wanted, and where.
+ */
+function unquoted(message) {
+  return message.replace(
+    /Failed to convert JavaScript value `(\w+)[\s\S]*` into rust type `(\w+)`/,
+    (_, given, wanted) => `expected ${RUST_TYPES[wanted] ?? wanted}, got ${/^[AEIOU]/.test(given) ? 'an' : 'a'} ${given.toLowerCase()}`,
+  )
 }
 
 function rethrow(e) {

@@ -50,7 +50,7 @@ impl NativeArg for bool {
     fn from_native(native: Option<bool>, default: Option<bool>, name: &str) -> napi::Result<bool> {
         native
             .or(default)
-            .ok_or_else(|| error::invalid(format!("invalid argument: {name} is required")))
+            .ok_or_else(|| error::invalid(format!("{name} is required")))
     }
 }
 
@@ -70,7 +70,7 @@ impl NativeArg for Option<Json> {
         native
             .map(|text| serde_json::from_str(&text))
             .transpose()
-            .map_err(|e| error::invalid(format!("invalid argument: {name} is not JSON: {e}")))
+            .map_err(|e| error::invalid(format!("{name} is not JSON: {e}")))
     }
 }
 

@@ -221,11 +221,19 @@ describe('calls', { concurrency: 4 }, () => {
     const count = gateway.sent('mark_read.aspx').length
     const cycle = {}
     cycle.self = cycle
-    for (const body of [{ n: 1n }, cycle]) {
+    // A function or a symbol: JSON.stringify gives undefined, once sent as a GET without body.
+    let deep = []
+    for (let i = 0; i < 200; i++) deep = [deep]
+    for (const body of [{ n: 1n }, cycle, () => 1, Symbol('x'), { toJSON: () => undefined }, deep]) {
       let pending
       assert.doesNotThrow(() => { pending = c.call('mark_read.aspx', body) })
-      await assert.rejects(pending, (e) => e instanceof InvalidArgumentError && /body is not JSON/.test(e.message))
+      await assert.rejects(pending, (e) => e instanceof InvalidArgumentError && /body is not JSON/.test(e.message) &&
+        !/invalid argument: invalid argument/.test(e.message))
     }
+    // Deeper than core's MAX_BODY_DEPTH (100) but within JSON.parse's reach: core's refusal.
+    let deeper = []
+    for (let i = 0; i < 110; i++) deeper = [deeper]
+    await assert.rejects(c.call('mark_read.aspx', deeper), (e) => e instanceof InvalidArgumentError && /nested deeper than 100/.test(e.message))
     assert.equal(gateway.sent('mark_read.aspx').length, count)
   })
 

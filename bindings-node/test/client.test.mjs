@@ -164,6 +164,29 @@ describe('client', { concurrency: 8 }, () => {
     assertNoKey(e5, key)
   })
 
+  it('a wrongly typed argument is refused without quoting it (napi quoted the whole value)', async () => {
+    const key = freshKey('typed')
+    const client = new Client({ apiKey: key, baseUrl: sim.url, maxRetries: 0 })
+    const thrown = (f) => { try { f() } catch (e) { return e } return null }
+    for (const e of [
+      thrown(() => new Client({ apiKey: [key] })),
+      thrown(() => new Client({ apiKey: key, baseUrl: { apiKey: key } })),
+      thrown(() => new Client({ apiKey: key, baseUrl: sim.url, proxy: { apiKey: key } })),
+      await client.sendMessage({ to: '+5511987654321', apiKey: key }, 'hi').then(() => null, (err) => err),
+      await client.groupCreate('Team', [{ apiKey: key }]).then(() => null, (err) => err),
+      await client.setConfig({ webhook: { apiKey: key } }).then(() => null, (err) => err),
+    ]) {
+      assert.ok(e instanceof InvalidArgumentError, String(e))
+      assertNoKey(e, key)
+      assert.match(e.message, /expected a string, got an? (object|array)/)
+    }
+    // A number (a phone, or a key kept as a number) is not quoted either.
+    const e = await client.sendMessage(5511987654321, 'hi').then(() => null, (err) => err)
+    assert.ok(e instanceof InvalidArgumentError)
+    assert.ok(!e.message.includes('5511987654321'), e.message)
+    assert.equal(await calls(key, 'send_message.aspx'), 0)
+  })
+
   it('results are plain objects with camelCase fields; StatusCode is a runtime enum', async () => {
     const key = freshKey('plain')
     const client = new Client({ apiKey: key, baseUrl: sim.url })

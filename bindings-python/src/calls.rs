@@ -12,7 +12,7 @@
 //! `model.rs` already convert costs no line here: only the regenerated `_calls.py`.
 
 use crate::model::{Outcome, ToPy};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
 use std::future::Future;
@@ -119,8 +119,24 @@ impl<T: FromArg> FromArg for Option<T> {
 fn arg<T: FromArg>(args: &Bound<'_, PyTuple>, index: usize, call: &str, name: &str) -> PyResult<T> {
     let py = args.py();
     T::from_arg(&args.get_item(index)?).map_err(|e| {
-        let text = e.value(py).to_string();
-        PyErr::from_type(e.get_type(py), format!("{call}(): `{name}`: {text}"))
+        let text = format!("{call}(): `{name}`: {}", e.value(py));
+        // The same class with the parameter named, when the class takes one text; a subclass
+        // that does not (a `str` with a lone surrogate, as `os.listdir` gives for a file name
+        // that is not UTF-8, raises `UnicodeEncodeError`, whose constructor takes five
+        // arguments: re-raising it as such gave "function takes exactly 5 arguments") becomes
+        // its plain `ValueError` / `TypeError`, the original kept as `__cause__`.
+        let ty = e.get_type(py);
+        let plain = if ty.is(py.get_type::<PyTypeError>()) || ty.is(py.get_type::<PyValueError>()) {
+            return PyErr::from_type(ty, text);
+        } else if e.is_instance_of::<PyValueError>(py) {
+            PyValueError::new_err(text)
+        } else if e.is_instance_of::<PyTypeError>(py) {
+            PyTypeError::new_err(text)
+        } else {
+            return e;
+        };
+        plain.set_cause(py, Some(e));
+        plain
     })
 }
 

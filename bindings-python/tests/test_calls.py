@@ -205,6 +205,15 @@ def test_send_file_by_url_bytes_and_path(sim: Sim, paired: Tuple[witi.Client, st
         assert sent(sim, key)[-1]["sha256"] == digest
     with pytest.raises(witi.InvalidArgumentError):
         client.send_file("5511987654321", url="https://x.test/a", data=payload, mime_type="file")
+    # A file name that is not UTF-8 (os.listdir gives it with a lone surrogate) cannot cross:
+    # a ValueError naming `path` (it was "TypeError: function takes exactly 5 arguments").
+    with pytest.raises(ValueError, match="send_file\\(\\): `path`") as info:
+        client.send_file("5511987654321", path=str(tmp_path / "caf\udce9.bin"), mime_type="file")
+    assert isinstance(info.value.__cause__, UnicodeEncodeError)
+    # Not a regular file: refused before reading (a FIFO blocked, /dev/zero filled memory).
+    for special in ("/dev/zero", str(tmp_path)):
+        with pytest.raises(witi.InvalidArgumentError, match="could not be read|not a regular file"):
+            client.send_file("5511987654321", path=special, mime_type="file")
     assert len(sent(sim, key)) == 6
 
 
@@ -252,6 +261,9 @@ def test_key_never_in_table_call_errors(sim: Sim, key: str) -> None:
         lambda: client.send_message("5511987654321", "hi"),  # refused before pairing
         lambda: client.call("send_message.aspx", {"key": key}),
         lambda: client.group_add(key, ["5511987654321"]),
+        # A command holding the key was sent and printed: "<key>.aspx: … HTTP 404".
+        lambda: client.call(key),
+        lambda: client.call(key.lower() + ".aspx", changes_state=False),
     ):
         with pytest.raises(witi.WitiError) as info:
             call()

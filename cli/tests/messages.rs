@@ -386,3 +386,52 @@ fn a_reader_that_stops_reading_is_not_a_crash() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// The README's shell examples as a shell splits them: a number written with spaces must be
+/// quoted, or `witi check +55 11 98765-4321` checks "+55", "11" and "98765-4321" (the README's
+/// own example failed with exit code 10).
+#[test]
+fn readme_examples_quote_numbers_with_spaces() {
+    let readme = include_str!("../README.md");
+    let mut checked = 0;
+    for line in readme.lines().filter(|l| l.starts_with("witi ")) {
+        let line = line.split(" #").next().unwrap_or(line);
+        // A small POSIX split: words by blanks, '…' and "…" kept whole.
+        let mut words = Vec::new();
+        let mut word = String::new();
+        let mut quote = None;
+        let mut in_word = false;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    in_word = true;
+                }
+                (Some(q), c) if c == q => quote = None,
+                (None, ' ' | '\t') => {
+                    if in_word {
+                        words.push(std::mem::take(&mut word));
+                        in_word = false;
+                    }
+                }
+                (_, c) => {
+                    word.push(c);
+                    in_word = true;
+                }
+            }
+        }
+        if in_word {
+            words.push(word);
+        }
+        for w in &words {
+            let cut =
+                w.len() <= 4 && w.starts_with('+') && w[1..].chars().all(|c| c.is_ascii_digit());
+            assert!(
+                !cut,
+                "a number cut by the shell ({w:?}) in the README line: {line}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked}");
+}

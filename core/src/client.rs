@@ -17,7 +17,7 @@ use std::sync::Arc;
 mod command_name;
 mod messages;
 
-pub use messages::{FileMessage, FileSource, MAX_INLINE_FILE_BYTES};
+pub use messages::{FileMessage, FileSource, MAX_BODY_DEPTH, MAX_INLINE_FILE_BYTES};
 
 // `Command::read` only reads (retried on timeouts, 429, 5xx); `Command::change` changes state
 // (retried only when the request surely never left).

@@ -35,7 +35,8 @@ mod transport;
 pub mod webhook;
 
 pub use client::{
-    Client, DEFAULT_BROWSER_USER_AGENT, FileMessage, FileSource, MAX_INLINE_FILE_BYTES,
+    Client, DEFAULT_BROWSER_USER_AGENT, FileMessage, FileSource, MAX_BODY_DEPTH,
+    MAX_INLINE_FILE_BYTES,
 };
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_CONNECTIONS, RetryPolicy, duration_from_millis,

@@ -25,7 +25,7 @@ const MAX_DIGITS: usize = 15;
 pub fn to_jid(input: &str) -> Result<String> {
     let input = input.trim();
     if input.contains('@') {
-        return jid(input).map(str::to_owned);
+        return jid(input);
     }
     number(input).map(|digits| format!("{digits}@{USER_SERVER}"))
 }
@@ -37,7 +37,7 @@ pub fn to_group_jid(input: &str) -> Result<String> {
     if !jid.ends_with(&format!("@{GROUP_SERVER}")) {
         return Err(not_a_group());
     }
-    Ok(jid.to_owned())
+    Ok(jid)
 }
 
 /// Participants as the group commands want them: a list of person JIDs (numbers accepted),
@@ -49,6 +49,9 @@ pub fn to_participants<S: AsRef<str>>(inputs: &[S]) -> Result<Vec<String>> {
         ));
     }
     let mut out: Vec<String> = Vec::with_capacity(inputs.len());
+    // A set beside the list: `out.contains` made a long list quadratic (100 000 numbers took
+    // minutes of CPU before any request).
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, input) in inputs.iter().enumerate() {
         let jid = to_jid(input.as_ref()).map_err(|_| {
             Error::invalid(format!(
@@ -60,7 +63,7 @@ pub fn to_participants<S: AsRef<str>>(inputs: &[S]) -> Result<Vec<String>> {
                 "participant {i} is a group, not a person"
             )));
         }
-        if !out.contains(&jid) {
+        if seen.insert(jid.clone()) {
             out.push(jid);
         }
     }
@@ -74,7 +77,8 @@ fn not_a_group() -> Error {
 /// A JID: `user@server`, both parts non-empty, no whitespace or control characters, one `@`,
 /// and nothing that would change the meaning of a JSON field or a URL (the server part is a
 /// host name: letters, digits, `.`, `-`; the user part also `_`, `:` and `+` for device ids).
-fn jid(input: &str) -> Result<&str> {
+/// The server is lowercased (a host name; `1@G.US` was taken as a person, not a group).
+fn jid(input: &str) -> Result<String> {
     let invalid = || Error::invalid("the recipient is not a valid JID (user@server)");
     let (user, server) = input.split_once('@').ok_or_else(invalid)?;
     let user_ok = !user.is_empty()
@@ -90,7 +94,7 @@ fn jid(input: &str) -> Result<&str> {
         && !server.starts_with('.')
         && !server.ends_with('.');
     if user_ok && server_ok {
-        Ok(input)
+        Ok(format!("{user}@{}", server.to_ascii_lowercase()))
     } else {
         Err(invalid())
     }
@@ -98,6 +102,11 @@ fn jid(input: &str) -> Result<&str> {
 
 /// The digits of an international number written with an optional leading `+` and the usual
 /// separators (spaces, `-`, `.`, parentheses).
+///
+/// A national trunk `0` is refused, never sent: `0…` at the start, and a parenthesised group
+/// starting with `0` such as `+55 (011) 98765-4321` (kept, it would make a longer number
+/// that may be someone else's). The one exception is the common `(0)` after the country code
+/// (`+44 (0)20 7946 0958`), which means "dial 0 at home only" and is dropped.
 fn number(input: &str) -> Result<String> {
     let invalid = || {
         Error::invalid(
@@ -106,12 +115,27 @@ fn number(input: &str) -> Result<String> {
     };
     let rest = input.strip_prefix('+').unwrap_or(input);
     let mut digits = String::with_capacity(rest.len());
+    // Where the digits of the open parenthesised group start, if one is open.
+    let mut group: Option<usize> = None;
     for c in rest.chars() {
         match c {
             '0'..='9' => digits.push(c),
-            ' ' | '-' | '.' | '(' | ')' | '\u{a0}' => {}
+            '(' if group.is_none() => group = Some(digits.len()),
+            ')' => {
+                let start = group.take().ok_or_else(invalid)?;
+                let inside = &digits[start..];
+                if inside == "0" && start > 0 {
+                    digits.truncate(start);
+                } else if inside.starts_with('0') {
+                    return Err(invalid());
+                }
+            }
+            ' ' | '-' | '.' | '\u{a0}' => {}
             _ => return Err(invalid()),
         }
+    }
+    if group.is_some() {
+        return Err(invalid());
     }
     // A leading 0 is a national trunk prefix, never the start of a country code.
     if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) || digits.starts_with('0') {
@@ -131,6 +155,7 @@ mod tests {
             "+5511987654321",
             "+55 11 98765-4321",
             " +55 (11) 98765.4321 ",
+            "55 (11) 98765-4321",
         ] {
             assert_eq!(
                 to_jid(input).unwrap(),
@@ -138,6 +163,54 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn a_trunk_zero_in_parentheses_is_dropped_or_refused_never_sent() {
+        // `(0)` after the country code: the usual way (UK, Germany, Switzerland…) to say
+        // "dial 0 only at home". It used to become 4402079460958, someone else's number.
+        for input in [
+            "+44 (0) 20 7946 0958",
+            "+44(0)2079460958",
+            "44 (0)20 7946-0958",
+        ] {
+            assert_eq!(
+                to_jid(input).unwrap(),
+                "442079460958@s.whatsapp.net",
+                "{input}"
+            );
+        }
+        // A trunk 0 inside an area code's parentheses cannot be told from a number with a 0,
+        // so it is refused; so is a `(0)` with no country code before it, and unbalanced ones.
+        for input in [
+            "+55 (011) 98765-4321",
+            "(0) 20 7946 0958",
+            "+44 (0 20 7946 0958",
+            "+44 0) 20 7946 0958",
+            "+44 ((0)) 20 7946 0958",
+        ] {
+            assert_eq!(
+                to_jid(input).unwrap_err().code().as_str(),
+                "invalid_argument",
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_long_participant_list_is_deduplicated_in_linear_time() {
+        let inputs: Vec<String> = (0..200_000u64)
+            .map(|i| format!("+1 415 {:07}", i))
+            .chain(std::iter::once("+1 415 0000000".to_owned()))
+            .collect();
+        let started = std::time::Instant::now();
+        let out = to_participants(&inputs).unwrap();
+        assert_eq!(out.len(), 200_000);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
@@ -183,6 +256,13 @@ mod tests {
     #[test]
     fn groups_need_a_group_jid() {
         assert_eq!(to_group_jid("120363@g.us").unwrap(), "120363@g.us");
+        // A host name's case means nothing: an upper-case group JID is still a group.
+        assert_eq!(to_group_jid("120363@G.US").unwrap(), "120363@g.us");
+        assert_eq!(
+            to_jid("5511987654321@S.WhatsApp.Net").unwrap(),
+            "5511987654321@s.whatsapp.net"
+        );
+        assert!(to_participants(&["5511987654321", "1@G.US"]).is_err());
         for input in [
             "120363",
             "5511987654321@s.whatsapp.net",

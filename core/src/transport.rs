@@ -115,6 +115,16 @@ impl Transport {
         Ok(t)
     }
 
+    /// Whether `text` holds the API key (ASCII case ignored, as IIS reads paths), for a name
+    /// the caller chose that errors and logs would print as it is. A key shorter than 4
+    /// characters is not looked for (it would match ordinary names and tells no one anything).
+    pub(crate) fn holds_key(&self, text: &str) -> bool {
+        self.key.len() >= 4
+            && text
+                .to_ascii_lowercase()
+                .contains(&self.key.to_ascii_lowercase())
+    }
+
     pub(crate) fn base_url(&self) -> &str {
         self.base.as_str()
     }

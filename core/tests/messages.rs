@@ -135,3 +135,73 @@ async fn a_file_by_path_is_sent_inline_and_printed_results_hide_the_web_id() {
     );
     sim.shutdown().await;
 }
+
+/// `call`'s command is printed whole in errors and logs, and joined to the URL: a command that
+/// holds the key (pasted in the wrong argument, in any case) is refused before any request,
+/// and the error does not quote it. It used to be sent, and the 404 error read
+/// `Key-In-Command-SECRET.aspx: the server answered HTTP 404`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_whose_command_holds_the_key_is_refused_without_printing_it() {
+    let sim = Simulator::start_default().await.expect("the simulator");
+    let key = "Key-In-Command-SECRET";
+    let client = Client::builder()
+        .api_key(key)
+        .base_url(sim.url())
+        .build()
+        .expect("a client");
+    for command in [
+        key.to_owned(),
+        format!("{key}.aspx"),
+        format!("x_{}", key.to_ascii_lowercase()),
+    ] {
+        let e = client.call(&command, None, false).await.unwrap_err();
+        assert_eq!(e.code().as_str(), "invalid_argument", "{e}");
+        for shown in [e.to_string(), format!("{e:?}")] {
+            assert!(
+                !shown
+                    .to_ascii_lowercase()
+                    .contains(&key.to_ascii_lowercase()),
+                "{shown}"
+            );
+        }
+    }
+    let calls = sim.instance(key).map(|s| s.calls.len()).unwrap_or(0);
+    assert_eq!(calls, 0, "no request was made");
+    // An ordinary command still goes.
+    assert!(client.call("status", None, false).await.is_ok());
+    sim.shutdown().await;
+}
+
+/// A `call` body deeper than `MAX_BODY_DEPTH` is refused before any request, the same in
+/// every language (Python refused past 129 levels, Node past 127, Kotlin's JVM died).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_body_nested_too_deep_is_refused_before_sending() {
+    let sim = Simulator::start_default().await.expect("the simulator");
+    let key = "deep-body-SECRET";
+    let client = Client::builder()
+        .api_key(key)
+        .base_url(sim.url())
+        .build()
+        .expect("a client");
+    let nested = |levels: usize| {
+        let mut v = serde_json::Value::Null;
+        for _ in 0..levels {
+            v = serde_json::Value::Array(vec![v]);
+        }
+        v
+    };
+    let e = client
+        .call("deep", Some(&nested(witi::MAX_BODY_DEPTH + 1)), true)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code().as_str(), "invalid_argument", "{e}");
+    assert!(e.to_string().contains("nested deeper than 100"), "{e}");
+    assert_eq!(sim.instance(key).map(|s| s.calls.len()).unwrap_or(0), 0);
+    // At the limit it is sent (the simulator does not know the command: 404).
+    let e = client
+        .call("deep", Some(&nested(witi::MAX_BODY_DEPTH)), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code().as_str(), "http_status", "{e}");
+    sim.shutdown().await;
+}

@@ -26,6 +26,30 @@ const QUERY_PROFILE: Command = Command::read("query_profile.aspx").post();
 const GROUP_CREATE: Command = Command::change("group_create.aspx").post();
 const GROUP_ADD: Command = Command::change("group_add.aspx").post();
 
+/// The deepest nesting of arrays and objects in a [`Client::call`] body. Why: the body is
+/// serialized (and, from a binding, converted) recursively, so a body nested a million deep
+/// overflowed the stack and killed the host process (a JVM segfault from Kotlin). The API's
+/// bodies are flat; serde_json reads back at most 127 levels, so 100 leaves every binding's
+/// own parser room.
+pub const MAX_BODY_DEPTH: usize = 100;
+
+/// Whether `value` nests at most [`MAX_BODY_DEPTH`] arrays and objects (without recursion).
+fn depth_ok(value: &Value) -> bool {
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth + 1 > MAX_BODY_DEPTH {
+            return false;
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    true
+}
+
 /// The largest file [`Client::send_file`] sends inline (by bytes or by path): 64 MiB, which
 /// the base64 body makes ~85 MiB. Larger files go by URL. The documentation gives no limit.
 pub const MAX_INLINE_FILE_BYTES: usize = 64 * 1024 * 1024;
@@ -168,19 +192,38 @@ impl FileMessage {
                 Ok(body)
             }
             FileSource::Bytes(data) => inline(data),
-            FileSource::Path(path) => {
-                let size = tokio::fs::metadata(path)
-                    .await
-                    .map_err(|e| read_error(&e))?
-                    .len();
-                if size > MAX_INLINE_FILE_BYTES as u64 {
-                    return Err(too_large());
-                }
-                let data = tokio::fs::read(path).await.map_err(|e| read_error(&e))?;
-                inline(&data)
-            }
+            FileSource::Path(path) => inline(&read_file(path).await?),
         }
     }
+}
+
+/// A local file's bytes, at most [`MAX_INLINE_FILE_BYTES`]. Only a regular file: a FIFO
+/// would block the call for ever, and `/dev/zero` or `/dev/urandom` (size 0, endless) filled
+/// memory until the process died. The read itself is bounded too, since a size can lie (a
+/// file under `/proc` says 0, a file can grow while it is read).
+async fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| read_error(&e))?;
+    let meta = file.metadata().await.map_err(|e| read_error(&e))?;
+    if !meta.is_file() {
+        return Err(Error::invalid(
+            "the path is not a regular file (a directory, a device or a pipe)",
+        ));
+    }
+    if meta.len() > MAX_INLINE_FILE_BYTES as u64 {
+        return Err(too_large());
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_INLINE_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut data)
+        .await
+        .map_err(|e| read_error(&e))?;
+    if data.len() > MAX_INLINE_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(data)
 }
 
 fn too_large() -> Error {
@@ -289,6 +332,19 @@ impl Client {
         body: Option<&Value>,
         changes_state: bool,
     ) -> Result<Value> {
+        // The command is printed whole in errors and logs (it is not redacted there), and
+        // interned for the process's life: one that holds the key (a key pasted in the wrong
+        // argument) is refused, without quoting it.
+        if self.transport.holds_key(command) {
+            return Err(Error::invalid(
+                "the command holds the API key: pass the key to the client, not to call",
+            ));
+        }
+        if body.is_some_and(|body| !depth_ok(body)) {
+            return Err(Error::invalid(format!(
+                "the body is nested deeper than {MAX_BODY_DEPTH} levels"
+            )));
+        }
         let name = super::command_name::intern(command)?;
         let command = Command {
             name,
@@ -296,5 +352,82 @@ impl Client {
             changes_state,
         };
         self.call_with(&command, body, parse::any_response).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    async fn body_for(path: &str) -> Result<Value> {
+        let file = FileMessage::path(path, "application/octet-stream");
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            file.body("1@s.whatsapp.net".into()),
+        )
+        .await
+        .expect("the file is refused at once, not read for ever")
+    }
+
+    /// A FIFO blocked the call for ever (open and read wait for a writer); `/dev/zero` was
+    /// read without end into memory. Both are refused before any byte is read.
+    #[tokio::test]
+    async fn a_path_that_is_not_a_regular_file_is_refused_at_once() {
+        let dir = std::env::temp_dir().join(format!("witi-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // A writer that never writes, so that opening the FIFO for reading does not block.
+        let _writer = std::thread::spawn({
+            let fifo = fifo.clone();
+            move || {
+                let _f = std::fs::OpenOptions::new().write(true).open(&fifo);
+                std::thread::sleep(Duration::from_secs(15));
+            }
+        });
+        for path in [fifo.to_str().unwrap(), "/dev/zero", "/dev/urandom", "/tmp"] {
+            let e = body_for(path).await.unwrap_err();
+            assert_eq!(e.code().as_str(), "invalid_argument", "{path}: {e}");
+            assert!(!e.to_string().contains(path), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn body_depth_is_counted_without_recursion() {
+        let nested = |levels: usize| {
+            let mut v = Value::Null;
+            for i in 0..levels {
+                v = if i % 2 == 0 {
+                    Value::Array(vec![v])
+                } else {
+                    // Not `json!`: it serializes an interpolated value, recursively.
+                    Value::Object(std::iter::once(("k".to_owned(), v)).collect())
+                };
+            }
+            v
+        };
+        assert!(depth_ok(&json!(1)));
+        assert!(depth_ok(&json!({"a": [1, {"b": 2}]})));
+        assert!(depth_ok(&nested(MAX_BODY_DEPTH)));
+        assert!(!depth_ok(&nested(MAX_BODY_DEPTH + 1)));
+        // 100 000 levels: counted on the heap (the stack overflowed serializing it).
+        let deep = nested(100_000);
+        assert!(!depth_ok(&deep));
+        // serde_json's Value drops recursively: leak it rather than overflow here.
+        std::mem::forget(deep);
+    }
+
+    #[tokio::test]
+    async fn a_regular_file_is_sent_inline() {
+        let path = std::env::temp_dir().join(format!("witi-file-{}.txt", std::process::id()));
+        std::fs::write(&path, b"hello").unwrap();
+        let body = body_for(path.to_str().unwrap()).await.unwrap();
+        assert_eq!(body["base64"], "aGVsbG8=");
+        let _ = std::fs::remove_file(&path);
+        let e = body_for(path.to_str().unwrap()).await.unwrap_err();
+        assert!(e.to_string().contains("could not be read"), "{e}");
     }
 }

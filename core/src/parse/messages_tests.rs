@@ -223,3 +223,30 @@ fn any_response_is_the_json_with_refusals_as_errors() {
         "decode"
     );
 }
+
+#[test]
+fn a_list_of_millions_of_tiny_items_is_a_decode_error_not_gigabytes() {
+    // 8 MiB of `{}` made 2.8 million models (1.6 GB and 17 s in Python's chats()).
+    let n = MAX_LIST_ITEMS + 1;
+    let text = format!("[{}]", vec!["{}"; n].join(","));
+    for command in ["chats.aspx", "contacts.aspx"] {
+        let e = chats_response(&body(command, &text))
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(e.code().as_str(), "decode", "{e}");
+        assert!(e.to_string().contains("more than"), "{e}");
+    }
+    let e = contacts_response(&body(
+        "contacts.aspx",
+        &format!("{{\"success\":true,\"message\":{text}}}"),
+    ))
+    .map(|_| ())
+    .unwrap_err();
+    assert_eq!(e.code().as_str(), "decode", "{e}");
+    // At the cap, still a list.
+    let text = format!("[{}]", vec!["{}"; MAX_LIST_ITEMS].join(","));
+    assert_eq!(
+        chats_response(&body("chats.aspx", &text)).unwrap().len(),
+        MAX_LIST_ITEMS
+    );
+}
