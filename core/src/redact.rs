@@ -5,7 +5,8 @@
 //! reqwest errors are stripped of their URL before anything reads them (`transport.rs`), and
 //! every text that goes into an [`crate::Error`] passes through [`Redactor::redact`], which
 //! replaces the key in every encoded form it is likely to be echoed in (percent-encoding in
-//! any case and depth, `+` or `%20` for a space, JSON and HTML escapes: see [`view`]) and any
+//! any case and depth, `+` or `%20` for a space, JSON and HTML escapes: see [`view`]; inside
+//! base64 and hex: see [`encoded_forms`]) and any
 //! `wid=` query value with `REDACTED`. The second layer covers a server that echoes the URL
 //! or the key in an error page. A text cut to a length ([`Redactor::snippet`]) is redacted
 //! whole first and cut afterwards, so a cut can never split a key into an unrecognised head.
@@ -29,6 +30,9 @@ pub(crate) struct Redactor {
     raw: Vec<String>,
     /// Each secret's canonical decoded form (see [`view`]), with its finder.
     canonical: Vec<memchr::memmem::Finder<'static>>,
+    /// Each secret as it reads inside base64 (both alphabets, any alignment) and hex (both
+    /// cases): see [`encoded_forms`].
+    encoded: Vec<String>,
 }
 
 impl Redactor {
@@ -54,7 +58,15 @@ impl Redactor {
             .filter(|c| !c.is_empty())
             .map(|c| memchr::memmem::Finder::new(&c).into_owned())
             .collect();
-        Redactor { raw, canonical }
+        let encoded = raw
+            .iter()
+            .flat_map(|s| encoded_forms(s.as_bytes()))
+            .collect();
+        Redactor {
+            raw,
+            canonical,
+            encoded,
+        }
     }
     /// The error with every text it carries redacted.
     pub(crate) fn scrub(&self, error: crate::Error) -> crate::Error {
@@ -107,6 +119,11 @@ impl Redactor {
         // its head behind.
         let mut out = text.to_owned();
         for needle in &self.raw {
+            if out.contains(needle.as_str()) {
+                out = out.replace(needle.as_str(), REDACTED);
+            }
+        }
+        for needle in &self.encoded {
             if out.contains(needle.as_str()) {
                 out = out.replace(needle.as_str(), REDACTED);
             }
@@ -207,6 +224,46 @@ impl Redactor {
         }
         cut
     }
+}
+
+/// The shortest encoded form searched: shorter ones would match ordinary text by chance.
+const MIN_ENCODED_LEN: usize = 8;
+
+/// How `secret` reads inside a longer base64 text (standard and URL-safe alphabets, at each of
+/// the three byte alignments) and inside hex (lower and upper case). In base64 the characters
+/// at either end of the secret's stretch also hold bits of its neighbours, so only the
+/// characters that hold nothing but the secret's bits are searched: whatever surrounds it, they
+/// are the same. A server that echoes the URL base64-encoded (a token, a trace id) is caught.
+fn encoded_forms(secret: &[u8]) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let mut forms = Vec::new();
+    for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
+        for offset in 0..3usize {
+            let mut bytes = vec![0u8; offset];
+            bytes.extend_from_slice(secret);
+            let text = engine.encode(&bytes);
+            // Characters holding only prefix bits or prefix and secret bits: 0, 2, 3.
+            let skip = [0, 2, 3][offset];
+            // The last character holds padding bits unless the length is a multiple of 3.
+            let end = if bytes.len() % 3 == 0 {
+                text.len()
+            } else {
+                text.len() - 1
+            };
+            if end > skip && end - skip >= MIN_ENCODED_LEN {
+                forms.push(text[skip..end].to_owned());
+            }
+        }
+    }
+    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    if hex.len() >= MIN_ENCODED_LEN {
+        forms.push(hex.to_ascii_uppercase());
+        forms.push(hex);
+    }
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
 }
 
 /// The largest char boundary at or before `at`.
@@ -331,6 +388,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_key_inside_base64_or_hex_is_replaced() {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+        let key = "K3y+/=%41-witi-SECRET";
+        let r = Redactor::new(key);
+        for prefix in ["", "a", "ab", "https://api.witi.me/status.aspx?wid="] {
+            let plain = format!("{prefix}{key}&more");
+            for encoded in [
+                STANDARD.encode(&plain),
+                URL_SAFE.encode(&plain),
+                plain
+                    .bytes()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>(),
+                plain
+                    .bytes()
+                    .map(|b| format!("{b:02X}"))
+                    .collect::<String>(),
+            ] {
+                let text = format!("trace={encoded} end");
+                let out = r.redact(&text);
+                assert!(out.contains(REDACTED), "{prefix:?}: {out}");
+                let core = &encoded_forms(key.as_bytes());
+                assert!(core.iter().all(|f| !out.contains(f.as_str())), "{out}");
+            }
+        }
+        // Ordinary base64 without the key is left alone.
+        let other = STANDARD.encode("nothing secret here at all");
+        assert_eq!(r.redact(&other), other);
     }
 
     #[test]
