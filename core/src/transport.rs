@@ -17,7 +17,12 @@ use tokio::sync::Semaphore;
 
 /// The largest response body read; the API's answers are a few KB (a QR code is the largest),
 /// so anything near this is not an answer and must not exhaust memory.
-const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The largest answer of a list command (`chats.aspx`, `contacts.aspx`): a contact is about
+/// 400 bytes of JSON, so a CRM phone's 20,000 contacts are 8 MB; 64 MiB holds 100,000 of
+/// them (the parsers' item cap, `parse/messages.rs`).
+pub(crate) const MAX_LIST_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 /// One API command: its path segment, its HTTP method, and whether it changes state (which
 /// decides what may be retried).
@@ -26,6 +31,8 @@ pub(crate) struct Command {
     pub name: &'static str,
     pub post: bool,
     pub changes_state: bool,
+    /// The largest answer read ([`MAX_RESPONSE_BYTES`], or [`MAX_LIST_RESPONSE_BYTES`]).
+    pub max_response_bytes: usize,
 }
 
 impl Command {
@@ -35,6 +42,7 @@ impl Command {
             name,
             post: false,
             changes_state: false,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
@@ -44,12 +52,21 @@ impl Command {
             name,
             post: false,
             changes_state: true,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
     /// The same command sent as a POST with a JSON body.
     pub(crate) const fn post(self) -> Self {
         Command { post: true, ..self }
+    }
+
+    /// The same command answering with a list that may be large.
+    pub(crate) const fn list(self) -> Self {
+        Command {
+            max_response_bytes: MAX_LIST_RESPONSE_BYTES,
+            ..self
+        }
     }
 }
 
@@ -260,11 +277,11 @@ impl Transport {
             .await
             .map_err(|e| self.transport_error(command, url, e))?
         {
-            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            if bytes.len() + chunk.len() > command.max_response_bytes {
                 return Err((
                     Error::Decode {
                         command: command.name,
-                        message: format!("a body larger than {MAX_RESPONSE_BYTES} bytes"),
+                        message: format!("a body larger than {} bytes", command.max_response_bytes),
                         content_type,
                         snippet: self.redactor.snippet(&String::from_utf8_lossy(&bytes)),
                     },

@@ -205,3 +205,55 @@ async fn a_call_body_nested_too_deep_is_refused_before_sending() {
     assert_eq!(e.code().as_str(), "http_status", "{e}");
     sim.shutdown().await;
 }
+
+/// A server on loopback that answers every request with `body` (HTTP 200, JSON).
+async fn canned(body: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}/", listener.local_addr().expect("an address"));
+    let body = std::sync::Arc::new(body);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 16 * 1024];
+                let _ = socket.read(&mut request).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_list_larger_than_other_answers_is_read_whole() {
+    // 24,000 contacts of ~400 bytes: about 9.6 MB, past the 8 MiB that bounds other answers.
+    let contact = format!(
+        r#"{{"jid":"5511900000000@s.whatsapp.net","notify":"{}","name":"A contact","Lastupdate":"2024-05-01T10:00:00.1234567Z","biz":false,"status":200,"Count":0,"Mute":false,"Spam":false,"Archive":false,"isGroup":false}}"#,
+        "n".repeat(200)
+    );
+    let items = 24_000;
+    let body = format!("[{}]", vec![contact.as_str(); items].join(","));
+    assert!(body.len() > 8 * 1024 * 1024, "{} bytes", body.len());
+    let url = canned(body).await;
+    let client = Client::builder()
+        .api_key("big-list-SECRET")
+        .base_url(&url)
+        .build()
+        .expect("a client");
+    assert_eq!(client.contacts().await.expect("a large list").len(), items);
+    // Other answers keep the 8 MiB bound.
+    let e = client
+        .call("contacts", None, false)
+        .await
+        .expect_err("call's answers are bounded at 8 MiB");
+    assert_eq!(e.code().as_str(), "decode", "{e}");
+    assert!(e.to_string().contains("larger than"), "{e}");
+}

@@ -17,10 +17,10 @@ use base64::Engine;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-const CHATS: Command = Command::read("chats.aspx");
+const CHATS: Command = Command::read("chats.aspx").list();
 const SEND_MESSAGE: Command = Command::change("send_message.aspx").post();
 const SEND_FILE: Command = Command::change("send_message_file.aspx").post();
-const CONTACTS: Command = Command::read("contacts.aspx");
+const CONTACTS: Command = Command::read("contacts.aspx").list();
 const GET_PROFILE: Command = Command::read("get_profile.aspx").post();
 const QUERY_PROFILE: Command = Command::read("query_profile.aspx").post();
 const GROUP_CREATE: Command = Command::change("group_create.aspx").post();
@@ -350,6 +350,7 @@ impl Client {
             name,
             post: body.is_some(),
             changes_state,
+            max_response_bytes: crate::transport::MAX_RESPONSE_BYTES,
         };
         self.call_with(&command, body, parse::any_response).await
     }
