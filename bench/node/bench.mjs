@@ -4,7 +4,7 @@
 //   - the time `require('witi')` takes.
 // Ratios are witi's throughput over the alternative's: above 1.0, witi is faster.
 // Rounds alternate between the two sides and the median round counts, so drift in the
-// machine's load hits both. Options: --quick (fewer rounds).
+// machine's load hits both. Options: --quick (fewer rounds), --only decode|status|load.
 import { spawn, spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -12,6 +12,10 @@ import zlib from 'node:zlib'
 
 const pkg = process.env.WITI_PKG
 const quick = process.argv.includes('--quick')
+// --only decode|status|load: one part (e.g. while working on the decoder); default all.
+const onlyAt = process.argv.indexOf('--only')
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null
+const part = (name) => only === null || only === name
 const ROUNDS = quick ? 3 : 7
 const require = createRequire(import.meta.url)
 const { Client, decodePostback } = require(pkg)
@@ -163,8 +167,10 @@ function benchRequire() {
   console.log(`\nload: require('witi') ${witiMs.toFixed(1)} ms; first use of Node's fetch (loads undici) ${fetchMs.toFixed(1)} ms; ratio ${(fetchMs / witiMs).toFixed(2)}x`)
 }
 
-const sim = await startSimulator()
-await benchStatus(sim.url)
-benchDecode()
-benchRequire()
-sim.stop()
+if (part('status')) {
+  const sim = await startSimulator()
+  await benchStatus(sim.url)
+  sim.stop()
+}
+if (part('decode')) benchDecode()
+if (part('load')) benchRequire()
