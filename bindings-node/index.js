@@ -43,12 +43,7 @@ function shield(value) {
     hideIn(value, function inspectStatus() { return statusView(this) })
   } else if (typeof value.kind === 'string' && typeof value.id === 'string') {
     if (value.status != null) shield(value.status)
-    hideIn(value, function inspectEvent() {
-      const { wid, json, status, ...rest } = this
-      if (status != null) rest.status = statusView(status)
-      if (wid != null) rest.wid = REDACTED
-      return rest
-    })
+    hideIn(value, inspectEvent)
   } else if (value.status != null && typeof value.status === 'object') {
     shield(value.status)
     if (typeof value.rawJson === 'string') {
@@ -243,20 +238,67 @@ class Client {
   }
 }
 
-function decodePostback(body, wid) {
-  try {
-    // The native side sends the events as one JSON text (faster than building them via napi),
-    // without a status's rawJson when it is the event's own json (src/postback.rs).
-    const events = JSON.parse(native.decodePostback(body, wid ?? undefined))
-    for (const event of events) {
-      if (event.status !== undefined && event.status.rawJson === undefined) {
-        event.status.rawJson = event.json
-      }
+/*
+ * Events from the native side's crossing (src/postback.rs): `[kinds, ids, json 0, json 1, ...]`.
+ * Each event is a plain object with the fields of index.d.ts's `Event`, in its order; a
+ * status event's `status` is an enumerable getter that asks the core for the typed status on
+ * first access (spread, JSON.stringify and util.inspect read it too) and then becomes a plain
+ * data property. The inspect hook is the same non-enumerable one `shield` adds.
+ */
+function inspectEvent() {
+  const { wid, json, status, ...rest } = this
+  if (status != null) rest.status = statusView(status)
+  if (wid != null) rest.wid = REDACTED
+  return rest
+}
+
+function setOwn(event, value) {
+  Object.defineProperty(event, 'status', { value, enumerable: true, writable: true, configurable: true })
+}
+
+function loadStatus(event) {
+  const text = native.eventStatus(event.json)
+  let status
+  if (text != null) {
+    status = JSON.parse(text)
+    // Left out of the text: it is the event's json (src/postback.rs).
+    status.rawJson = event.json
+    shield(status)
+  }
+  setOwn(event, status)
+  return status
+}
+
+function eventsFrom(parts, wid) {
+  const kinds = parts[0]
+  const ids = parts[1]
+  const events = new Array(kinds.length)
+  const hasWid = wid != null
+  for (let i = 0; i < kinds.length; i++) {
+    const json = parts[i + 2]
+    const id = ids.slice(32 * i, 32 * i + 32)
+    let event
+    if (kinds.charCodeAt(i) === 115 /* 's' */) {
+      event = hasWid
+        ? { kind: 'status', json, get status() { return loadStatus(this) }, set status(v) { setOwn(this, v) }, wid, id }
+        : { kind: 'status', json, get status() { return loadStatus(this) }, set status(v) { setOwn(this, v) }, id }
+    } else {
+      event = hasWid ? { kind: 'unknown', json, wid, id } : { kind: 'unknown', json, id }
     }
-    return events.map(shield)
+    hideIn(event, inspectEvent)
+    events[i] = event
+  }
+  return events
+}
+
+function decodePostback(body, wid) {
+  let parts
+  try {
+    parts = native.decodePostback(body, wid ?? undefined)
   } catch (e) {
     throw translate(e)
   }
+  return eventsFrom(parts, wid ?? undefined)
 }
 
 function reportHandlerError(error, event) {
