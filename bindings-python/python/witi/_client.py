@@ -7,7 +7,6 @@ This layer gives Python signatures, docstrings and the context-manager protocol,
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from typing import Any, Awaitable, Callable, Iterable, NoReturn, Optional, Union
 
@@ -256,6 +255,8 @@ class AsyncClient:
         raises ends ``connect`` with that same exception. Restore first, ``restore_session``
         and the errors: as ``Client.connect``.
         """
+        import asyncio  # here, not at the top: `import witi` stays fast without it (_loop.py)
+
         loop = asyncio.get_running_loop()
 
         async def call(qr: QrCode) -> None:

@@ -14,17 +14,23 @@ Ctrl-C leaves a busy receiver within ``INTERRUPT_GRACE``, not when the handler r
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import queue
 import sys
 import threading
 import warnings
-from typing import Any, Awaitable, Callable, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, Tuple, Union
 
 from . import _native
 from ._loop import NotStarted, run_on_loop
 from ._models import Event
+
+if TYPE_CHECKING:
+    import asyncio
+
+# `asyncio` is imported where it is used, not at the top: it was most of the time
+# `import witi` took (bench/python measures it), and a blocking user never needs it. A program
+# with a running loop has imported it already, so the late import costs nothing there.
 
 __all__ = ["WebhookServer", "listen"]
 
@@ -97,6 +103,8 @@ class WebhookServer:
         token: Optional[str] = None,
         body_timeout: float = 30.0,
     ) -> None:
+        import asyncio
+
         try:
             loop: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
         except RuntimeError:
@@ -152,6 +160,8 @@ class WebhookServer:
         self._close(sys.exc_info()[1])
 
     def _close(self, exc: Optional[BaseException]) -> None:
+        import asyncio
+
         try:
             running: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
         except RuntimeError:
@@ -174,6 +184,8 @@ class WebhookServer:
         await self._aclose(sys.exc_info()[1])
 
     async def _aclose(self, exc: Optional[BaseException]) -> None:
+        import asyncio
+
         grace = INTERRUPT_GRACE if _interrupted(exc) else None
         await asyncio.get_running_loop().run_in_executor(None, self._native.close, grace)
 
