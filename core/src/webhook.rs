@@ -32,6 +32,7 @@
 //! - Logs (`tracing`, debug per request) never contain the path or query: they carry the
 //!   token and the `wid`, which is the instance's key.
 
+mod catch;
 mod encoding;
 mod redelivery;
 mod request;
@@ -183,6 +184,9 @@ impl WebhookServer {
             body_timeout: options.body_timeout,
             jobs,
             deliveries: redelivery::Deliveries::new(options.redelivery_window),
+            decoders: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
         });
         let (stop, stopped) = watch::channel(false);
         let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
@@ -246,6 +250,9 @@ struct Shared {
     jobs: mpsc::Sender<Job>,
     /// Deliveries being handled or handled recently, to recognise a redelivery.
     deliveries: redelivery::Deliveries,
+    /// One permit per CPU: the large bodies decoded on the blocking pool at once (more only
+    /// thrash the caches and hold more decoded batches in memory).
+    decoders: Arc<Semaphore>,
 }
 
 /// One request's events, and how to tell the request they are handled.
@@ -309,27 +316,25 @@ async fn serve(
     tracing::debug!("webhook receiver stopped");
 }
 
-/// The one task that calls the handler, so events are handled one at a time, in order.
+/// The one task that calls the handler, so events are handled one at a time, in order. The
+/// handler runs in this task, its panics caught (`catch`): a task per event cost more than a
+/// cheap handler.
 async fn dispatch(mut queue: mpsc::Receiver<Job>, handler: Handler) {
     while let Some(job) = queue.recv().await {
         for event in job.events {
             let kind = event.kind;
-            let handler = handler.clone();
-            // A task of its own so that a panic (in the call or in its future) is caught as a
-            // JoinError instead of ending the dispatcher.
-            match tokio::spawn(async move { handler(event).await }).await {
+            match catch::CatchUnwind::new(|| handler(event)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(
                     error = %e,
                     kind = kind.as_str(),
                     "webhook handler failed; the event is acknowledged anyway"
                 ),
-                Err(e) if e.is_panic() => tracing::warn!(
-                    panic = panic_text(e.into_panic().as_ref()),
+                Err(payload) => tracing::warn!(
+                    panic = panic_text(payload.as_ref()),
                     kind = kind.as_str(),
                     "webhook handler panicked; the event is acknowledged anyway"
                 ),
-                Err(_) => tracing::warn!("webhook handler was cancelled"),
             }
         }
         drop(job.grant);

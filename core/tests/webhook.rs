@@ -468,3 +468,33 @@ fn outside_a_runtime_it_runs_on_the_witi_runtime() {
     assert_eq!(status, 200);
     block_on_without_tokio(server.shutdown());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_when_called_does_not_stop_the_server() {
+    // Panics in the call itself, before any future exists (a binding's handler may): the
+    // dispatcher runs handlers in its own task and must survive that too.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handler: witi::webhook::Handler = std::sync::Arc::new(move |event: witi::Event| {
+        assert!(
+            !event.json.contains("boom"),
+            "the handler panics on purpose"
+        );
+        let tx = tx.clone();
+        Box::pin(async move {
+            tx.send(event.json).expect("the test still listens");
+            Ok(())
+        })
+    });
+    let server = WebhookServer::bind_handler(local(), WebhookOptions::default(), handler)
+        .await
+        .expect("binding 127.0.0.1:0");
+    let url = server.url();
+    let body = format!(
+        "BULK,{}",
+        bulk_array(&[r#"{"n":1}"#, r#"{"boom":1}"#, r#"{"n":2}"#])
+    );
+    assert_eq!(post(&url, body).await.0, 200);
+    assert_eq!(post(&url, r#"{"n":3}"#).await.0, 200);
+    assert_eq!(drain(&mut rx), [r#"{"n":1}"#, r#"{"n":2}"#, r#"{"n":3}"#]);
+    server.shutdown().await;
+}
