@@ -114,6 +114,23 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
     if req.body().size_hint().lower() > max as u64 {
         return too_large(max);
     }
+    // A large body (or one of unknown size) is read only once a decoder is free for it. Read
+    // first and decoded later, 50 senders' bodies of 1.6 MB filled the whole decoding budget
+    // while they waited for a decoder, every decode then found no budget left and was
+    // refused (503), and the receiver handled nothing at all (bench/receivers.py, bulk-1000
+    // x50). Waiting here costs nothing: the sender's bytes wait in the socket.
+    let large = req
+        .body()
+        .size_hint()
+        .exact()
+        .is_none_or(|n| n > INLINE_PLAIN_BYTES as u64);
+    let mut slot = None;
+    if large {
+        let Ok(permit) = shared.decoders.clone().acquire_owned().await else {
+            return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+        };
+        slot = Some(permit);
+    }
     let mut grant = Grant::empty();
     let reading = tokio::time::timeout(
         shared.body_timeout,
@@ -139,14 +156,20 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
         // Inflating and decoding may take milliseconds: keep them off the threads that serve
         // other connections, one per CPU at a time. The grant travels with the bytes it pays
         // for.
-        let Ok(_slot) = shared.decoders.clone().acquire_owned().await else {
-            return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down");
+        let _slot = match slot.take() {
+            Some(permit) => permit,
+            None => match shared.decoders.clone().acquire_owned().await {
+                Ok(permit) => permit,
+                Err(_) => return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down"),
+            },
         };
         tokio::task::spawn_blocking(move || {
             decode_body(body, &codings, wid.as_deref(), &limits, grant)
         })
         .await
     };
+    // A decoder is free again once the body is decoded (not when its events are handled).
+    drop(slot);
     let (events, grant) = match decoded {
         Ok(Ok(decoded)) => decoded,
         Ok(Err(Refusal::TooLarge)) => return too_large(max),
