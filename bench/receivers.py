@@ -35,6 +35,15 @@ local f = assert(io.open(os.getenv("WITI_BENCH_BODY"), "rb"))
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "text/plain"
+-- Each request names another instance (`wid`), as many instances' PostBacks do: the same
+-- body for the same `wid` is a redelivery, which witi's receiver answers without running
+-- the handler again, and the hand-written ones cannot tell. Unique per thread and request.
+local prefix = tostring({}):gsub("table: ", "")
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/?wid=bench" .. prefix .. "-" .. n)
+end
 """
 
 
