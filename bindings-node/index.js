@@ -269,13 +269,13 @@ function loadStatus(event) {
   return status
 }
 
-function eventsFrom(parts, wid) {
+function eventsFrom(parts, wid, first = 2) {
   const kinds = parts[0]
   const ids = parts[1]
   const events = new Array(kinds.length)
   const hasWid = wid != null
   for (let i = 0; i < kinds.length; i++) {
-    const json = parts[i + 2]
+    const json = parts[first + i]
     const id = ids.slice(32 * i, 32 * i + 32)
     let event
     if (kinds.charCodeAt(i) === 115 /* 's' */) {
@@ -313,15 +313,20 @@ function listen(address, handler, options = {}) {
     }))
   }
   const onError = typeof options.onError === 'function' ? options.onError : reportHandlerError
-  // Never rejects: the core waits for this promise before the next event.
-  const wrapped = async (event) => {
-    try {
-      await handler(shield(event))
-    } catch (e) {
+  // One call per request (src/webhook.rs): its events, built here, go to the handler one at a
+  // time, in order, each awaited. Never rejects: the core waits for this promise before the
+  // next request.
+  const wrapped = async (parts) => {
+    const wid = parts[2] === '' ? undefined : parts[2].slice(1)
+    for (const event of eventsFrom(parts, wid, 3)) {
       try {
-        onError(e, event)
-      } catch (reportFailure) {
-        reportHandlerError(reportFailure, event)
+        await handler(event)
+      } catch (e) {
+        try {
+          onError(e, event)
+        } catch (reportFailure) {
+          reportHandlerError(reportFailure, event)
+        }
       }
     }
   }
