@@ -30,6 +30,15 @@ pub fn decode_postback<'py>(
         decode()
     };
     let events = decoded.map_err(|e| to_pyerr(py, e))?;
+    event_objects(py, events)
+}
+
+/// The `Event`s of decoded texts, each without a `status` of its own (see the module's doc);
+/// the receiver's handler gets the same (`webhook.rs`).
+pub(crate) fn event_objects<'py>(
+    py: Python<'py>,
+    events: Vec<witi::postback::EventText>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let class = &types(py)?.event;
     let status_key = pyo3::intern!(py, "status");
     let dict_key = pyo3::intern!(py, "__dict__");
