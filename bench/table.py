@@ -93,8 +93,11 @@ def main() -> None:
         cases = receivers.get(lang)
         if not cases:
             return "not measured"
-        share = [(c["receivers"]["witi"]["events_per_s"] / max(c["receivers"]["limit"]["events_per_s"], 1e-9), c)
-                 for c in cases if c["events"] == 1000]
+        # A limit that answered nothing in its round (n/a in the grid) has no share to give.
+        share = [(c["receivers"]["witi"]["events_per_s"] / c["receivers"]["limit"]["events_per_s"], c)
+                 for c in cases if c["events"] == 1000 and c["receivers"]["limit"]["events_per_s"] > 0]
+        if not share:
+            return "n/a (the limit answered nothing)"
         low = min(share, key=lambda t: t[0])
         return f"{low[0]:.2f} at worst ({low[1]['body']} x{low[1]['senders']}); best {max(s for s, _ in share):.2f}"
 

@@ -77,7 +77,14 @@ function shieldAs(type, value) {
 function shield(value) {
   if (value === null || typeof value !== 'object') return value
   if (typeof value.statusString === 'string') return shieldAs('Status', value)
-  if (typeof value.kind === 'string' && typeof value.id === 'string') return shieldAs('Event', value)
+  if (typeof value.kind === 'string' && typeof value.id === 'string') {
+    // An event's status may be a getter that builds it on first read (decodePostback): only
+    // one already built is shielded here; a lazy one is shielded when built (loadStatus).
+    const status = Object.getOwnPropertyDescriptor(value, 'status')
+    if (status !== undefined && 'value' in status && status.value != null) shieldAs('Status', status.value)
+    hideIn(value, inspectEvent)
+    return value
+  }
   if (value.status != null && typeof value.rawJson === 'string') return shieldAs('SessionResult', value)
   return value
 }
@@ -279,20 +286,68 @@ class Client {
   }
 }
 
-function decodePostback(body, wid) {
-  try {
-    // The native side sends the events as one JSON text (faster than building them via napi),
-    // without a status's rawJson when it is the event's own json (src/postback.rs).
-    const events = JSON.parse(native.decodePostback(body, wid ?? undefined))
-    for (const event of events) {
-      if (event.status !== undefined && event.status.rawJson === undefined) {
-        event.status.rawJson = event.json
-      }
+/*
+ * Events from the native side's crossing (src/postback.rs): `[kinds, ids, json 0, json 1, ...]`.
+ * Each event is a plain object with the fields of index.d.ts's `Event`, in its order; a
+ * status event's `status` is an enumerable getter that asks the core for the typed status on
+ * first access (spread, JSON.stringify and util.inspect read it too) and then becomes a plain
+ * data property. The inspect hook is the same non-enumerable one `shield` adds.
+ */
+function inspectEvent() {
+  return view('Event', this)
+}
+
+function hideIn(target, inspect) {
+  Object.defineProperty(target, INSPECT, { value: inspect, enumerable: false, configurable: true, writable: true })
+}
+
+function setOwn(event, value) {
+  Object.defineProperty(event, 'status', { value, enumerable: true, writable: true, configurable: true })
+}
+
+function loadStatus(event) {
+  const text = native.eventStatus(event.json)
+  let status
+  if (text != null) {
+    status = JSON.parse(text)
+    // Left out of the text: it is the event's json (src/postback.rs).
+    status.rawJson = event.json
+    shield(status)
+  }
+  setOwn(event, status)
+  return status
+}
+
+function eventsFrom(parts, wid, first = 2) {
+  const kinds = parts[0]
+  const ids = parts[1]
+  const events = new Array(kinds.length)
+  const hasWid = wid != null
+  for (let i = 0; i < kinds.length; i++) {
+    const json = parts[first + i]
+    const id = ids.slice(32 * i, 32 * i + 32)
+    let event
+    if (kinds.charCodeAt(i) === 115 /* 's' */) {
+      event = hasWid
+        ? { kind: 'status', json, get status() { return loadStatus(this) }, set status(v) { setOwn(this, v) }, wid, id }
+        : { kind: 'status', json, get status() { return loadStatus(this) }, set status(v) { setOwn(this, v) }, id }
+    } else {
+      event = hasWid ? { kind: 'unknown', json, wid, id } : { kind: 'unknown', json, id }
     }
-    return events.map(shield)
+    hideIn(event, inspectEvent)
+    events[i] = event
+  }
+  return events
+}
+
+function decodePostback(body, wid) {
+  let parts
+  try {
+    parts = native.decodePostback(body, wid ?? undefined)
   } catch (e) {
     throw translate(e)
   }
+  return eventsFrom(parts, wid ?? undefined)
 }
 
 function reportHandlerError(error, event) {
@@ -307,15 +362,20 @@ function listen(address, handler, options = {}) {
     }))
   }
   const onError = typeof options.onError === 'function' ? options.onError : reportHandlerError
-  // Never rejects: the core waits for this promise before the next event.
-  const wrapped = async (event) => {
-    try {
-      await handler(shield(event))
-    } catch (e) {
+  // One call per request (src/webhook.rs): its events, built here, go to the handler one at a
+  // time, in order, each awaited. Never rejects: the core waits for this promise before the
+  // next request.
+  const wrapped = async (parts) => {
+    const wid = parts[2] === '' ? undefined : parts[2].slice(1)
+    for (const event of eventsFrom(parts, wid, 3)) {
       try {
-        onError(e, event)
-      } catch (reportFailure) {
-        reportHandlerError(reportFailure, event)
+        await handler(event)
+      } catch (e) {
+        try {
+          onError(e, event)
+        } catch (reportFailure) {
+          reportHandlerError(reportFailure, event)
+        }
       }
     }
   }

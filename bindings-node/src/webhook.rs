@@ -1,9 +1,12 @@
 //! The PostBack receiver: the core's `witi::webhook::WebhookServer`, calling a JS handler.
 //!
-//! The core decodes, orders and acknowledges; this file only carries each event to JS through
-//! a thread-safe function and waits for the handler's promise to settle before the core moves
-//! to the next event (so events reach the handler once each, in order). `index.js` wraps the
-//! user's handler in an async function that never rejects: a throwing handler is reported
+//! The core decodes, orders and acknowledges; this file only carries each request's events to
+//! JS through a thread-safe function, in one crossing per request (a crossing per event cost
+//! more than the hand-written `node:http` receiver's whole work, bench/README.md), as the same
+//! strings `decodePostback` gives (`postback.rs`), plus the request's `wid`; then it waits for
+//! the wrapper's promise to settle before the core moves to the next request. `index.js`
+//! builds the events (each status on first access) and calls the user's handler once per
+//! event, in order, awaiting each; its wrapper never rejects: a throwing handler is reported
 //! there (`onError`, else `console.error`) and the receiver keeps serving.
 //!
 //! Process lifetime: while the receiver runs, its thread-safe function keeps Node alive (as
@@ -11,7 +14,6 @@
 //! handler and so releases the function: after `close()` nothing here keeps Node running.
 
 use crate::error;
-use crate::model::Event;
 use crate::runtime::promise;
 use napi::bindgen_prelude::{Env, FromNapiValue, Function, JsValue, Object, PromiseRaw, Unknown};
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
@@ -66,7 +68,7 @@ impl WebhookServer {
 pub fn listen<'env>(
     env: &'env Env,
     address: String,
-    handler: Function<'env, Event, Unknown<'static>>,
+    handler: Function<'env, Vec<String>, Unknown<'static>>,
     token: Option<String>,
 ) -> napi::Result<Object<'env>> {
     let addr: SocketAddr = address.trim().parse().map_err(|_| {
@@ -74,13 +76,13 @@ pub fn listen<'env>(
             "the address {address:?} is not IP:PORT (e.g. '127.0.0.1:0')"
         ))
     })?;
-    let tsfn = Arc::new(handler.build_threadsafe_function::<Event>().build()?);
-    let call: witi::webhook::Handler = Arc::new(move |event: witi::Event| {
+    let tsfn = Arc::new(handler.build_threadsafe_function::<Vec<String>>().build()?);
+    let call: witi::webhook::BatchHandler = Arc::new(move |events: Vec<witi::Event>| {
         let tsfn = tsfn.clone();
         Box::pin(async move {
             let (done, handled) = tokio::sync::oneshot::channel::<()>();
             let status = tsfn.call_with_return_value(
-                Event::from(event),
+                crossing(events),
                 ThreadsafeFunctionCallMode::NonBlocking,
                 move |returned, env| {
                     // The JS wrapper returns a promise that never rejects; wait for it.
@@ -101,12 +103,13 @@ pub fn listen<'env>(
                 },
             );
             if status != napi::Status::Ok {
-                return Err(format!("the JS handler could not be called ({status})").into());
+                return vec![format!("the JS handler could not be called ({status})").into()];
             }
             // An error here means the callback was dropped unrun (Node is shutting down).
-            handled
-                .await
-                .map_err(|_| "the JS handler was not run (Node is exiting)".into())
+            match handled.await {
+                Ok(()) => Vec::new(),
+                Err(_) => vec!["the JS handler was not run (Node is exiting)".into()],
+            }
         })
     });
     let options = witi::webhook::WebhookOptions {
@@ -114,7 +117,7 @@ pub fn listen<'env>(
         ..Default::default()
     };
     let work = async move {
-        let server = witi::webhook::WebhookServer::bind_handler(addr, options, call).await?;
+        let server = witi::webhook::WebhookServer::bind_batch_handler(addr, options, call).await?;
         Ok(WebhookServer {
             addr: server.local_addr(),
             inner: Mutex::new(Some(server)),
@@ -122,3 +125,31 @@ pub fn listen<'env>(
     };
     promise(env, None, work, |server| server)
 }
+
+/// `[kinds, ids, wid, json 0, json 1, ...]`: `decodePostback`'s strings with the request's
+/// `wid` third (`""` for none, else `=` and the `wid`). The core has built each status; JS
+/// builds it again on first access from the same text (`eventStatus`), which costs less than
+/// carrying every one across.
+fn crossing(events: Vec<witi::Event>) -> Vec<String> {
+    let wid = events
+        .first()
+        .and_then(|e| e.wid.as_ref())
+        .map_or_else(String::new, |w| format!("={w}"));
+    let texts = events
+        .into_iter()
+        .map(|e| witi::postback::EventText {
+            kind: e.kind,
+            json: e.json,
+            wid: None,
+            id: e.id,
+        })
+        .collect();
+    let mut parts = crate::postback::crossing(texts);
+    parts.insert(2, wid);
+    parts
+}
+
+// `model::Event` is no longer built here (the events cross as strings; `index.js` builds the
+// objects), but it is what `index.d.ts` declares those objects to be: keep it, and its
+// conversion from the core's event, compiled and in step.
+const _: fn(witi::Event) -> crate::model::Event = crate::model::Event::from;

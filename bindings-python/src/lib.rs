@@ -50,6 +50,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::init_types, m)?)?;
     m.add_function(wrap_pyfunction!(model::model_samples, m)?)?;
     m.add_function(wrap_pyfunction!(postback::decode_postback, m)?)?;
+    m.add_function(wrap_pyfunction!(postback::event_status, m)?)?;
     m.add_function(wrap_pyfunction!(logging::refresh_log_level, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(error::error_codes, m)?)?;

@@ -1,26 +1,29 @@
 //! `WebhookServer`: the core's PostBack receiver, calling a Python handler once per event.
 //!
 //! The core decodes, answers, orders and logs; this file only makes the handler a core
-//! `Handler`. The handler itself runs on a Python daemon thread owned by the Python layer
-//! (`_webhook.py`'s worker): a runtime thread only hands it the event (briefly, with the GIL)
-//! and then waits, without the GIL and without being inside Python, for the worker to call
-//! the [`HandlerDone`] it was given. So a handler that runs for long (or forever) never holds
+//! `BatchHandler`: each request's events cross into Python at once (taking the GIL once per
+//! request, not per event, which cost more than a hand-written receiver's whole work,
+//! bench/README.md), built as `decode_postback` builds them (each status on first access).
+//! The handler itself runs on a Python daemon thread owned by the Python layer
+//! (`_webhook.py`'s worker), once per event, in order: a runtime thread only hands it the
+//! events (briefly, with the GIL) and then waits, without the GIL and without being inside
+//! Python, for the worker to call the [`HandlerDone`] it was given. So a handler that runs for long (or forever) never holds
 //! the interpreter's exit (the exit hook of `runtime.rs` waits only for threads inside
 //! Python), and Ctrl-C can leave a busy receiver: CPython stops its daemon threads at exit.
 //! A handler's exception travels back as the core's callback error, which the core logs
 //! (tracing -> the `witi` logger) before it acknowledges the event and goes on.
 
 use crate::error::{callback_error, to_pyerr};
-use crate::model::ToPy;
 use crate::runtime;
 use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
-use witi::webhook::{Handler, WebhookOptions};
+use witi::webhook::{BatchHandler, WebhookOptions};
 
-type Outcome = Result<(), witi::CallbackError>;
+/// What the handler raised, one error per event that failed.
+type Outcome = Vec<witi::CallbackError>;
 
 /// The Python worker (`submit(event, done)`, `stop()`); told to stop when the core drops the
 /// handler, i.e. once the server has wound down and no event can come any more.
@@ -41,40 +44,47 @@ impl Drop for Worker {
     }
 }
 
-fn handler(worker: Py<PyAny>) -> Handler {
+fn handler(worker: Py<PyAny>) -> BatchHandler {
     let worker = Arc::new(Worker(Some(worker)));
-    Arc::new(move |event: witi::Event| {
+    Arc::new(move |events: Vec<witi::Event>| {
         let worker = worker.clone();
         Box::pin(async move {
             let (done, handled) = oneshot::channel::<Outcome>();
             let done = HandlerDone {
                 tx: Mutex::new(Some(done)),
             };
+            // The core has built each status; Python builds it again on first access from
+            // the same text, which costs less than building every one.
+            let texts: Vec<_> = events
+                .into_iter()
+                .map(|e| witi::postback::EventText {
+                    kind: e.kind,
+                    json: e.json,
+                    wid: e.wid,
+                    id: e.id,
+                })
+                .collect();
             let submit = tokio::task::spawn_blocking(move || {
                 runtime::with_python(|py| -> PyResult<()> {
                     let worker = worker.0.as_ref().expect("taken only when dropped");
-                    worker
-                        .bind(py)
-                        .call_method1("submit", (event.to_py(py)?, done))?;
+                    let events = crate::postback::event_objects(py, texts)?;
+                    worker.bind(py).call_method1("submit", (events, done))?;
                     Ok(())
                 })
             });
             match submit.await {
                 Ok(Some(Ok(()))) => {}
-                Ok(Some(Err(e))) => return Err(callback_error(e)),
-                Ok(None) => return Err("the interpreter is shutting down".into()),
-                // A panic inside the call: hand it on as the core's panic report does.
-                Err(e) => return Err(Box::new(e) as witi::CallbackError),
+                Ok(Some(Err(e))) => return vec![callback_error(e)],
+                Ok(None) => return vec!["the interpreter is shutting down".into()],
+                Err(e) => return vec![Box::new(e) as witi::CallbackError],
             }
             handled
                 .await
-                .unwrap_or_else(|_| Err("the handler's thread ended before the event".into()))
+                .unwrap_or_else(|_| vec!["the handler's thread ended before the events".into()])
         })
     })
 }
 
-/// Given to the worker with each event; the worker calls it once with `None` when the handler
-/// returned, or with the exception it raised.
 #[pyclass(frozen, module = "witi._native")]
 pub struct HandlerDone {
     tx: Mutex<Option<oneshot::Sender<Outcome>>>,
@@ -82,21 +92,19 @@ pub struct HandlerDone {
 
 #[pymethods]
 impl HandlerDone {
-    #[pyo3(signature = (error))]
-    fn __call__(&self, error: Option<Bound<'_, PyBaseException>>) {
-        let outcome = match error {
-            None => Ok(()),
-            Some(e) => Err(callback_error(PyErr::from_value(e.into_any()))),
-        };
+    /// Called once, when the handler is done with every event: with what it raised.
+    #[pyo3(signature = (errors))]
+    fn __call__(&self, errors: Vec<Bound<'_, PyBaseException>>) {
+        let outcome = errors
+            .into_iter()
+            .map(|e| callback_error(PyErr::from_value(e.into_any())))
+            .collect();
         if let Some(tx) = self.tx.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            // The receiver is gone only if the core dropped the call (its runtime is gone).
             let _ = tx.send(outcome);
         }
     }
 }
 
-/// A running receiver; `close()` stops it and waits for the handler to finish (or at most
-/// `grace` seconds).
 #[pyclass(frozen, module = "witi._native")]
 pub struct WebhookServer {
     inner: Mutex<Option<witi::webhook::WebhookServer>>,
@@ -132,7 +140,7 @@ impl WebhookServer {
         };
         let bound = runtime::wait(
             py,
-            witi::webhook::WebhookServer::bind_handler(
+            witi::webhook::WebhookServer::bind_batch_handler(
                 SocketAddr::new(ip, port),
                 options,
                 handler(worker),

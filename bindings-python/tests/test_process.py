@@ -122,3 +122,11 @@ def test_exit_right_after_async_calls_is_clean(sim: Sim, key: str) -> None:
         )
         assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
         assert done.stdout.strip() == "0"
+
+
+def test_import_leaves_asyncio_for_later() -> None:
+    # `import witi` is on every run of a CLI tool that uses it; asyncio was most of its time
+    # (bench/python measures it). A blocking user must not pay for it.
+    code = "import sys, witi; print('asyncio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

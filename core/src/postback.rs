@@ -181,9 +181,94 @@ pub fn decode_postback_for(
     Ok(events)
 }
 
+/// One event as [`decode_postback_texts_for`] gives it: an [`Event`] without its parsed
+/// connection information ([`event_status`] parses it from `json` when asked).
+#[derive(Clone, PartialEq)]
+pub struct EventText {
+    /// As [`Event::kind`]: the same rule decides it.
+    pub kind: EventKind,
+    /// As [`Event::json`].
+    pub json: String,
+    /// As [`Event::wid`].
+    pub wid: Option<String>,
+    /// As [`Event::id`].
+    pub id: String,
+}
+
+/// As [`Event`]'s: the `wid` is the key, the text shows as its size.
+impl fmt::Debug for EventText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventText")
+            .field("kind", &self.kind)
+            .field("id", &self.id)
+            .field("wid", &self.wid.as_ref().map(|_| "<redacted>"))
+            .field("json_len", &self.json.len())
+            .finish()
+    }
+}
+
+/// [`decode_postback_for`] without building any [`Status`]: the same events (same kinds,
+/// texts, ids), the same errors and limits, each text validated as JSON all the same; for a
+/// binding whose host language builds an event's typed status lazily, on first access, with
+/// [`event_status`]. Building every status across an FFI costs more than decoding the body
+/// (`bench/node`), and most handlers read few of them.
+pub fn decode_postback_texts_for(
+    body: &[u8],
+    wid: Option<&str>,
+    limits: &PostbackLimits,
+) -> Result<Vec<EventText>> {
+    let mut grant = Grant::empty();
+    let events = decode::decode_events(body, wid, limits, &mut grant, event::Detail::Kind)
+        .map_err(Failure::into_error)?;
+    drop(grant);
+    Ok(events
+        .into_iter()
+        .map(|e| EventText {
+            kind: e.kind,
+            json: e.json,
+            wid: e.wid,
+            id: e.id,
+        })
+        .collect())
+}
+
+/// The connection information of an event's JSON text, exactly the [`Event::status`] a decode
+/// gives that text (`raw_json` is the text); `None` for any other event (and for text that is
+/// not JSON).
+pub fn event_status(json: &str) -> Option<Status> {
+    event::status_of(json)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_are_the_events_without_their_status() {
+        let status = r#"{"status":10,"statusString":"WhatsAppAuthenticated","WebID":"W"}"#;
+        let body = format!(r#"[{status}, {{"status":3,"text":"an ack"}}, "x"]"#);
+        let full = decode_postback_for(body.as_bytes(), Some("W"), &PostbackLimits::default())
+            .expect("valid");
+        let texts =
+            decode_postback_texts_for(body.as_bytes(), Some("W"), &PostbackLimits::default())
+                .expect("valid");
+        assert_eq!(texts.len(), 3);
+        for (event, text) in full.iter().zip(&texts) {
+            assert_eq!(
+                (event.kind, &event.json, &event.wid, &event.id),
+                (text.kind, &text.json, &text.wid, &text.id)
+            );
+            assert_eq!(event_status(&text.json), event.status);
+        }
+        assert_eq!(texts[0].kind, EventKind::Status);
+        assert_eq!(texts[1].kind, EventKind::Unknown);
+        assert!(format!("{:?}", texts[0]).contains("<redacted>"));
+        let bad = decode_postback_texts_for(b"[{}, {", None, &PostbackLimits::default());
+        assert_eq!(
+            bad.expect_err("invalid").to_string(),
+            decode_postback(b"[{}, {").expect_err("invalid").to_string()
+        );
+    }
 
     #[test]
     fn kinds_serialize_as_their_strings() {

@@ -32,6 +32,7 @@
 //! - Logs (`tracing`, debug per request) never contain the path or query: they carry the
 //!   token and the `wid`, which is the instance's key.
 
+mod catch;
 mod encoding;
 mod redelivery;
 mod request;
@@ -55,6 +56,20 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// the returned future completes.
 pub type Handler =
     Arc<dyn Fn(Event) -> BoxFuture<'static, std::result::Result<(), CallbackError>> + Send + Sync>;
+
+/// The handler of one request's events at once, in order, for bindings whose every call
+/// crosses to another thread (a JS event loop, Python's GIL): one crossing per request
+/// instead of one per event. It calls the user's handler once per event, in order, each after
+/// the previous one has finished, and returns the failures (one per event that failed), which
+/// the receiver logs like a [`Handler`]'s.
+pub type BatchHandler =
+    Arc<dyn Fn(Vec<Event>) -> BoxFuture<'static, Vec<CallbackError>> + Send + Sync>;
+
+/// Who gets the events: one call per event, or one per request.
+enum Dispatch {
+    Each(Handler),
+    Batch(BatchHandler),
+}
 
 /// Wraps an `async` closure (`|event| async move { ...; Ok(()) }`) as a [`Handler`].
 pub fn handler_fn<F, Fut>(f: F) -> Handler
@@ -161,6 +176,24 @@ impl WebhookServer {
         options: WebhookOptions,
         handler: Handler,
     ) -> Result<Self> {
+        Self::bind_dispatch(addr, options, Dispatch::Each(handler)).await
+    }
+
+    /// [`WebhookServer::bind_handler`] with a [`BatchHandler`]: the same receiver (limits,
+    /// order, redeliveries, answers), the handler given each request's events at once.
+    pub async fn bind_batch_handler(
+        addr: SocketAddr,
+        options: WebhookOptions,
+        handler: BatchHandler,
+    ) -> Result<Self> {
+        Self::bind_dispatch(addr, options, Dispatch::Batch(handler)).await
+    }
+
+    async fn bind_dispatch(
+        addr: SocketAddr,
+        options: WebhookOptions,
+        handler: Dispatch,
+    ) -> Result<Self> {
         let runtime =
             tokio::runtime::Handle::try_current().unwrap_or_else(|_| crate::runtime::handle());
         let listener = {
@@ -183,6 +216,9 @@ impl WebhookServer {
             body_timeout: options.body_timeout,
             jobs,
             deliveries: redelivery::Deliveries::new(options.redelivery_window),
+            decoders: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
         });
         let (stop, stopped) = watch::channel(false);
         let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
@@ -246,6 +282,9 @@ struct Shared {
     jobs: mpsc::Sender<Job>,
     /// Deliveries being handled or handled recently, to recognise a redelivery.
     deliveries: redelivery::Deliveries,
+    /// One permit per CPU: the large bodies decoded on the blocking pool at once (more only
+    /// thrash the caches and hold more decoded batches in memory).
+    decoders: Arc<Semaphore>,
 }
 
 /// One request's events, and how to tell the request they are handled.
@@ -309,32 +348,49 @@ async fn serve(
     tracing::debug!("webhook receiver stopped");
 }
 
-/// The one task that calls the handler, so events are handled one at a time, in order.
-async fn dispatch(mut queue: mpsc::Receiver<Job>, handler: Handler) {
+/// The one task that calls the handler, so events are handled one at a time, in order. The
+/// handler runs in this task, its panics caught (`catch`): a task per event cost more than a
+/// cheap handler.
+async fn dispatch(mut queue: mpsc::Receiver<Job>, handler: Dispatch) {
     while let Some(job) = queue.recv().await {
-        for event in job.events {
-            let kind = event.kind;
-            let handler = handler.clone();
-            // A task of its own so that a panic (in the call or in its future) is caught as a
-            // JoinError instead of ending the dispatcher.
-            match tokio::spawn(async move { handler(event).await }).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(
-                    error = %e,
-                    kind = kind.as_str(),
-                    "webhook handler failed; the event is acknowledged anyway"
-                ),
-                Err(e) if e.is_panic() => tracing::warn!(
-                    panic = panic_text(e.into_panic().as_ref()),
-                    kind = kind.as_str(),
-                    "webhook handler panicked; the event is acknowledged anyway"
-                ),
-                Err(_) => tracing::warn!("webhook handler was cancelled"),
+        match &handler {
+            Dispatch::Each(handler) => {
+                for event in job.events {
+                    let kind = event.kind.as_str();
+                    match catch::CatchUnwind::new(|| handler(event)).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => failed(&e, kind),
+                        Err(payload) => panicked(payload.as_ref(), kind),
+                    }
+                }
+            }
+            Dispatch::Batch(handler) => {
+                let events = job.events;
+                match catch::CatchUnwind::new(|| handler(events)).await {
+                    Ok(failures) => failures.iter().for_each(|e| failed(e, "batch")),
+                    Err(payload) => panicked(payload.as_ref(), "batch"),
+                }
             }
         }
         drop(job.grant);
         job.done.send_replace(Some(Instant::now()));
     }
+}
+
+fn failed(error: &CallbackError, kind: &str) {
+    tracing::warn!(
+        error = %error,
+        kind,
+        "webhook handler failed; the event is acknowledged anyway"
+    );
+}
+
+fn panicked(payload: &(dyn std::any::Any + Send), kind: &str) {
+    tracing::warn!(
+        panic = panic_text(payload),
+        kind,
+        "webhook handler panicked; the event is acknowledged anyway"
+    );
 }
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {

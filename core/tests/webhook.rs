@@ -468,3 +468,71 @@ fn outside_a_runtime_it_runs_on_the_witi_runtime() {
     assert_eq!(status, 200);
     block_on_without_tokio(server.shutdown());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_when_called_does_not_stop_the_server() {
+    // Panics in the call itself, before any future exists (a binding's handler may): the
+    // dispatcher runs handlers in its own task and must survive that too.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handler: witi::webhook::Handler = std::sync::Arc::new(move |event: witi::Event| {
+        assert!(
+            !event.json.contains("boom"),
+            "the handler panics on purpose"
+        );
+        let tx = tx.clone();
+        Box::pin(async move {
+            tx.send(event.json).expect("the test still listens");
+            Ok(())
+        })
+    });
+    let server = WebhookServer::bind_handler(local(), WebhookOptions::default(), handler)
+        .await
+        .expect("binding 127.0.0.1:0");
+    let url = server.url();
+    let body = format!(
+        "BULK,{}",
+        bulk_array(&[r#"{"n":1}"#, r#"{"boom":1}"#, r#"{"n":2}"#])
+    );
+    assert_eq!(post(&url, body).await.0, 200);
+    assert_eq!(post(&url, r#"{"n":3}"#).await.0, 200);
+    assert_eq!(drain(&mut rx), [r#"{"n":1}"#, r#"{"n":2}"#, r#"{"n":3}"#]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_handler_gets_each_request_whole_and_in_order() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handler: witi::webhook::BatchHandler =
+        std::sync::Arc::new(move |events: Vec<witi::Event>| {
+            let tx = tx.clone();
+            Box::pin(async move {
+                let texts: Vec<String> = events.into_iter().map(|e| e.json).collect();
+                assert!(
+                    !texts.iter().any(|t| t.contains("boom")),
+                    "panics on purpose"
+                );
+                let failures = texts
+                    .iter()
+                    .filter(|t| t.contains("fail"))
+                    .map(|_| "failed on purpose".into())
+                    .collect();
+                tx.send(texts.join(" ")).expect("the test still listens");
+                failures
+            })
+        });
+    let server = WebhookServer::bind_batch_handler(local(), WebhookOptions::default(), handler)
+        .await
+        .expect("binding 127.0.0.1:0");
+    let url = server.url();
+    let body = format!(
+        "BULK,{}",
+        bulk_array(&[r#"{"n":1}"#, r#"{"fail":1}"#, r#"{"n":2}"#])
+    );
+    // Answered once the batch is handled; a failure or a panic still gets 200.
+    assert_eq!(post(&url, body).await.0, 200);
+    assert_eq!(drain(&mut rx), [r#"{"n":1} {"fail":1} {"n":2}"#]);
+    assert_eq!(post(&url, r#"{"boom":1}"#).await.0, 200);
+    assert_eq!(post(&url, r#"{"n":3}"#).await.0, 200);
+    assert_eq!(drain(&mut rx), [r#"{"n":3}"#]);
+    server.shutdown().await;
+}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import atexit
 from typing import List, Optional, Union
 
-from . import _errors, _models, _native
+from . import _errors, _models, _native, _postback
 from ._client import AsyncClient, Client
 from ._errors import (
     ApiError,
@@ -59,6 +59,8 @@ for _cls in (
 del _cls
 
 _native.init_types(_models, _errors)
+# decode_postback's events build their `status` when it is first read (see _postback.py).
+_postback.install()
 # Runtime threads must be out of Python before finalization starts (see src/runtime.rs).
 atexit.register(_native.shutdown)
 

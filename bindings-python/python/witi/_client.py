@@ -9,7 +9,6 @@ The table's calls (``status``, ``send_message``, ``call``, ...) are the generate
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from typing import Awaitable, Callable, Iterable, NoReturn, Optional, Union
 
@@ -179,6 +178,8 @@ class AsyncClient(_AsyncCalls):
         raises ends ``connect`` with that same exception. Restore first, ``restore_session``
         and the errors: as ``Client.connect``.
         """
+        import asyncio  # here, not at the top: `import witi` stays fast without it (_loop.py)
+
         loop = asyncio.get_running_loop()
 
         async def call(qr: QrCode) -> None:

@@ -11,10 +11,15 @@ awaited the result is gone with its loop.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import inspect
-from typing import Any, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Callable, Coroutine
+
+if TYPE_CHECKING:
+    import asyncio
+
+# `asyncio` and `concurrent.futures` are imported where they are used, not at the top: they
+# were most of the time `import witi` took (bench/python measures it), and a blocking user
+# never needs them. A program with a running loop has imported them already.
 
 # How often a waiting thread checks whether the loop was closed (a closed loop sends nothing).
 _POLL = 0.1
@@ -30,6 +35,9 @@ def run_on_loop(loop: asyncio.AbstractEventLoop, make: Callable[[], Coroutine[An
     ``RuntimeError`` when the loop is closed before the coroutine finishes; ``NotStarted``
     (a ``RuntimeError``) when it was closed before the coroutine started.
     """
+    import asyncio
+    import concurrent.futures
+
     if loop.is_closed():
         raise NotStarted("the event loop is closed")
     coro = make()

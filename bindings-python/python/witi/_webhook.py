@@ -14,22 +14,28 @@ Ctrl-C leaves a busy receiver within ``INTERRUPT_GRACE``, not when the handler r
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import queue
 import sys
 import threading
 import warnings
-from typing import Any, Awaitable, Callable, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, List, Optional, Tuple, Union
 
 from . import _native
 from ._loop import NotStarted, run_on_loop
 from ._models import Event
 
+if TYPE_CHECKING:
+    import asyncio
+
+# `asyncio` is imported where it is used, not at the top: it was most of the time
+# `import witi` took (bench/python measures it), and a blocking user never needs it. A program
+# with a running loop has imported it already, so the late import costs nothing there.
+
 __all__ = ["WebhookServer", "listen"]
 
 Handler = Callable[[Event], Union[object, Awaitable[object]]]
-_Done = Callable[[Optional[BaseException]], None]
+_Done = Callable[[List[BaseException]], None]
 
 #: Seconds that ``close()`` (and leaving a ``with`` block) waits for a running handler when it
 #: is called on an interrupt (a ``KeyboardInterrupt``, a ``SystemExit``, any exception that is
@@ -49,18 +55,19 @@ def _interrupted(exc: Optional[BaseException]) -> bool:
 class _Worker:
     """The handler's thread: runs what the core submits, one event at a time, in order.
 
-    ``submit`` and ``stop`` are called by the native server (``src/webhook.rs``); ``done``
-    is its ``HandlerDone``, told when the handler returned or what it raised.
+    ``submit`` and ``stop`` are called by the native server (``src/webhook.rs``): ``submit``
+    gets one request's events at once (one crossing per request), and ``done``, its
+    ``HandlerDone``, is told once the handler has had every one of them, with what it raised.
     """
 
     def __init__(self, dispatch: Callable[[Event], None]) -> None:
         self._dispatch = dispatch
-        self._jobs: queue.SimpleQueue[Optional[Tuple[Event, _Done]]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Optional[Tuple[List[Event], _Done]]] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="witi-webhook-handler", daemon=True)
         self._thread.start()
 
-    def submit(self, event: Event, done: _Done) -> None:
-        self._jobs.put((event, done))
+    def submit(self, events: List[Event], done: _Done) -> None:
+        self._jobs.put((events, done))
 
     def stop(self) -> None:
         self._jobs.put(None)
@@ -70,15 +77,20 @@ class _Worker:
             job = self._jobs.get()
             if job is None:
                 return
-            event, done = job
+            events, done = job
             del job
+            done(self._handle(events))
+            # Nothing of this request stays referenced while waiting for the next.
+            del events, done
+
+    def _handle(self, events: List[Event]) -> List[BaseException]:
+        errors: List[BaseException] = []
+        for event in events:
             try:
                 self._dispatch(event)
             except BaseException as e:  # noqa: BLE001 - the core logs it and goes on
-                done(e)
-            else:
-                done(None)
-            del event, done
+                errors.append(e)
+        return errors
 
 
 class WebhookServer:
@@ -97,6 +109,8 @@ class WebhookServer:
         token: Optional[str] = None,
         body_timeout: float = 30.0,
     ) -> None:
+        import asyncio
+
         try:
             loop: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
         except RuntimeError:
@@ -152,6 +166,8 @@ class WebhookServer:
         self._close(sys.exc_info()[1])
 
     def _close(self, exc: Optional[BaseException]) -> None:
+        import asyncio
+
         try:
             running: Optional[asyncio.AbstractEventLoop] = asyncio.get_running_loop()
         except RuntimeError:
@@ -174,6 +190,8 @@ class WebhookServer:
         await self._aclose(sys.exc_info()[1])
 
     async def _aclose(self, exc: Optional[BaseException]) -> None:
+        import asyncio
+
         grace = INTERRUPT_GRACE if _interrupted(exc) else None
         await asyncio.get_running_loop().run_in_executor(None, self._native.close, grace)
 

@@ -259,8 +259,8 @@ impl<S: Source> Items<S> {
 /// Finds where one JSON value ends, fed its text piece by piece.
 struct Scan {
     kind: Kind,
-    /// Bytes consumed so far.
-    seen: usize,
+    /// Whether the value's first byte has been seen.
+    started: bool,
     depth: usize,
     in_string: bool,
     escaped: bool,
@@ -285,7 +285,7 @@ impl Scan {
         };
         Scan {
             kind,
-            seen: 0,
+            started: false,
             depth: 0,
             in_string: false,
             escaped: false,
@@ -293,44 +293,53 @@ impl Scan {
     }
 
     /// Feeds the next piece; `Some(n)` when the value ends `n` bytes into it.
+    ///
+    /// Inside a string (most of a batch's text: each item is one long base64 string) it jumps
+    /// to the next `"` or `\` with `memchr2` instead of looking at every byte.
     fn feed(&mut self, piece: &[u8]) -> Option<usize> {
-        for (i, &b) in piece.iter().enumerate() {
-            let first = self.seen == 0;
-            self.seen += 1;
-            match self.kind {
-                Kind::Bare => {
-                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
-                        return Some(i);
+        if self.kind == Kind::Bare {
+            return piece
+                .iter()
+                .position(|b| matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n'));
+        }
+        let mut i = 0;
+        if !self.started && !piece.is_empty() {
+            self.started = true;
+            if self.kind == Kind::String {
+                self.in_string = true;
+                i = 1;
+            }
+        }
+        while i < piece.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                i += memchr::memchr2(b'"', b'\\', &piece[i..])?;
+                if piece[i] == b'\\' {
+                    self.escaped = true;
+                } else {
+                    self.in_string = false;
+                    if self.kind == Kind::String {
+                        return Some(i + 1);
                     }
                 }
-                Kind::String if first => self.in_string = true,
-                Kind::String | Kind::Nested => {
-                    if self.in_string {
-                        if self.escaped {
-                            self.escaped = false;
-                        } else if b == b'\\' {
-                            self.escaped = true;
-                        } else if b == b'"' {
-                            self.in_string = false;
-                            if self.kind == Kind::String {
-                                return Some(i + 1);
-                            }
-                        }
-                    } else {
-                        match b {
-                            b'"' => self.in_string = true,
-                            b'{' | b'[' => self.depth += 1,
-                            b'}' | b']' => {
-                                self.depth = self.depth.saturating_sub(1);
-                                if self.depth == 0 {
-                                    return Some(i + 1);
-                                }
-                            }
-                            _ => {}
+            } else {
+                match piece[i] {
+                    b'"' => self.in_string = true,
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' => {
+                        self.depth = self.depth.saturating_sub(1);
+                        if self.depth == 0 {
+                            return Some(i + 1);
                         }
                     }
+                    _ => {}
                 }
             }
+            i += 1;
         }
         None
     }

@@ -11,6 +11,7 @@
 //! decodes that each hold half the budget and wait for the other's half would otherwise stall
 //! each other until their waits run out.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,10 @@ struct Budget {
     /// (bytes in use, the total).
     state: Mutex<(usize, usize)>,
     freed: Condvar,
+    /// Grants waiting on `freed`; changed and read only while `state` is locked (so a release
+    /// that sees 0 cannot miss a waiter). A release notifies only when it is not 0: notifying
+    /// is a system call, and a decode releases several times while nobody waits.
+    waiting: AtomicUsize,
 }
 
 impl Budget {
@@ -30,6 +35,7 @@ impl Budget {
         Budget {
             state: Mutex::new((0, total)),
             freed: Condvar::new(),
+            waiting: AtomicUsize::new(0),
         }
     }
 
@@ -108,12 +114,14 @@ impl Grant {
             if self.held > 0 || now >= deadline {
                 return Err(Exhausted::Busy);
             }
+            self.budget.waiting.fetch_add(1, Ordering::Relaxed);
             state = self
                 .budget
                 .freed
                 .wait_timeout(state, deadline - now)
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
+            self.budget.waiting.fetch_sub(1, Ordering::Relaxed);
         }
     }
 
@@ -126,8 +134,11 @@ impl Grant {
         self.held -= bytes;
         let mut state = self.budget.lock();
         state.0 = state.0.saturating_sub(bytes);
+        let waiting = self.budget.waiting.load(Ordering::Relaxed);
         drop(state);
-        self.budget.freed.notify_all();
+        if waiting > 0 {
+            self.budget.freed.notify_all();
+        }
     }
 
     /// What this grant holds.
@@ -175,5 +186,29 @@ mod tests {
         drop(a);
         drop(b);
         assert_eq!(TEST.lock().0, 0, "all given back");
+    }
+
+    static WAKE: Budget = Budget::new(100);
+
+    #[test]
+    fn a_release_wakes_a_waiting_grant() {
+        let mut holder = Grant {
+            budget: &WAKE,
+            held: 0,
+        };
+        holder.reserve(100, Duration::ZERO).expect("all of it");
+        let waiter = std::thread::spawn(|| {
+            let mut grant = Grant {
+                budget: &WAKE,
+                held: 0,
+            };
+            // Without a notification it would wait all 60 s and fail as busy.
+            grant.reserve(50, Duration::from_secs(60))
+        });
+        while WAKE.waiting.load(Ordering::Relaxed) == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        drop(holder);
+        assert_eq!(waiter.join().expect("no panic"), Ok(()));
     }
 }

@@ -3,7 +3,7 @@
 
 use super::array::{ArrayError, Items, Source};
 use super::budget::{Exhausted, Grant};
-use super::event::{Ids, NotAnEvent, cost, event_from_bytes, trim_boms};
+use super::event::{Detail, Ids, NotAnEvent, cost, event_from_bytes, trim_boms};
 use super::inflate::{self, INFLATER_BYTES, InflateError, Inflater};
 use super::{Event, PostbackLimits};
 use crate::error::Error;
@@ -67,6 +67,17 @@ pub(crate) fn decode_with_grant(
     limits: &PostbackLimits,
     grant: &mut Grant,
 ) -> Decoded<Vec<Event>> {
+    decode_events(body, wid, limits, grant, Detail::Full)
+}
+
+/// [`decode_with_grant`], building each event to `detail`.
+pub(crate) fn decode_events(
+    body: &[u8],
+    wid: Option<&str>,
+    limits: &PostbackLimits,
+    grant: &mut Grant,
+    detail: Detail,
+) -> Decoded<Vec<Event>> {
     if body.len() > limits.max_body_bytes {
         return Err(Failure::Invalid(format!(
             "body of {} bytes exceeds the limit of {} bytes",
@@ -92,6 +103,7 @@ pub(crate) fn decode_with_grant(
         ids: Ids::new(wid),
         grant,
         limits,
+        detail,
     };
     if let Some(payload) = strip_prefix(text, b"BULKGZ") {
         decode_bulkgz(payload, &mut out)?;
@@ -103,7 +115,7 @@ pub(crate) fn decode_with_grant(
         if limits.max_events == 0 {
             return Err(too_many(Framing::Plain, limits));
         }
-        let event = event_from_bytes(text, limits.max_event_bytes)
+        let event = event_from_bytes(text, limits.max_event_bytes, detail)
             .map_err(|why| Framing::Plain.body_error(why))?;
         out.push(event)?;
     }
@@ -117,6 +129,7 @@ struct Output<'a, 'w> {
     ids: Ids<'w>,
     grant: &'a mut Grant,
     limits: &'a PostbackLimits,
+    detail: Detail,
 }
 
 impl Output<'_, '_> {
@@ -226,7 +239,7 @@ fn walk<S: Source>(framing: Framing, source: S, out: &mut Output<'_, '_>) -> Dec
         }
         let event = match (framing, item.first()) {
             (Framing::Bulk | Framing::BulkGz, Some(b'"')) => bulk_item(framing, index, item, out)?,
-            _ => event_from_bytes(item, limits.max_event_bytes),
+            _ => event_from_bytes(item, limits.max_event_bytes, out.detail),
         };
         let event = event.map_err(|why| framing.item_error(index, why))?;
         out.push(event)?;
@@ -258,7 +271,7 @@ fn bulk_item(
         inflate::base64_lenient(encoded.as_bytes())
     }
     .ok_or_else(|| framing.item_error(index, "not valid base64"))?;
-    let event = event_from_bytes(&bytes, out.limits.max_event_bytes);
+    let event = event_from_bytes(&bytes, out.limits.max_event_bytes, out.detail);
     drop(held);
     Ok(event)
 }

@@ -2,7 +2,8 @@
 
 use super::{Event, EventKind};
 use crate::model::{Status, StorageNode};
-use crate::parse::shape::{self, MAX_ITEMS};
+use crate::parse::shape;
+use crate::parse::shape::Shape;
 use crate::parse::status::{STATUS, status_event_from_node};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -31,12 +32,39 @@ impl fmt::Display for NotAnEvent {
     }
 }
 
+/// How much of each event a decode builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Everything: connection information gets its [`Status`].
+    Full,
+    /// The kind only: a status event's `status` stays `None`, for a caller that parses it
+    /// later, if ever ([`super::event_status`]). A binding whose host builds each event's
+    /// typed status across its FFI on first access pays for none it does not read.
+    Kind,
+}
+
+/// The fields of [`STATUS`] that decide whether an event is connection information (see
+/// `status_event_from_node`: an integer `status` and one of the keys only it has), kept as
+/// scalars: everything else is validated and skipped without being kept.
+static KIND: Shape = Shape::Object(&[
+    ("status", Shape::Scalar),
+    ("statusString", Shape::Scalar),
+    ("ConnectionInfo", Shape::Scalar),
+    ("WebID", Shape::Scalar),
+    ("CanRestoreConnection", Shape::Scalar),
+]);
+
 /// One event from its bytes: any run of leading BOMs and surrounding whitespace dropped, must
 /// be UTF-8 JSON of at most `max_bytes`. Read once through [`STATUS`], the projection
 /// `status.aspx` answers get, which validates the whole text and keeps only what connection
 /// information needs (never the text's whole tree), so a status PostBack and a status answer
-/// give the same [`Status`]. `wid` and `id` are set by [`Ids::assign`].
-pub(super) fn event_from_bytes(bytes: &[u8], max_bytes: usize) -> Result<Event, NotAnEvent> {
+/// give the same [`Status`]; with [`Detail::Kind`], through [`KIND`], which validates as much
+/// and keeps only what classifies. `wid` and `id` are set by [`Ids::assign`].
+pub(super) fn event_from_bytes(
+    bytes: &[u8],
+    max_bytes: usize,
+    detail: Detail,
+) -> Result<Event, NotAnEvent> {
     let bytes = trim_boms(bytes);
     if bytes.is_empty() {
         return Err(NotAnEvent::Empty);
@@ -45,15 +73,24 @@ pub(super) fn event_from_bytes(bytes: &[u8], max_bytes: usize) -> Result<Event, 
         return Err(NotAnEvent::TooLarge { limit: max_bytes });
     }
     let text = std::str::from_utf8(bytes).map_err(|_| NotAnEvent::Utf8)?;
-    let node = shape::read_str(&STATUS, text).map_err(|e| NotAnEvent::Json {
+    let shape = match detail {
+        Detail::Full => &STATUS,
+        Detail::Kind => &KIND,
+    };
+    let node = shape::read_str(shape, text).map_err(|e| NotAnEvent::Json {
         truncated: e.is_eof(),
     })?;
-    let status = status_event_from_node(&node, text);
+    let (kind, status) = match detail {
+        Detail::Full => {
+            let status = status_event_from_node(&node, text);
+            (kind_of(&status), status)
+        }
+        // The Status of the few fields kept only says whether there is one (by the same rule,
+        // so the kind is the one a full decode gives); it is dropped at once.
+        Detail::Kind => (kind_of(&status_event_from_node(&node, "")), None),
+    };
     Ok(Event {
-        kind: match status {
-            Some(_) => EventKind::Status,
-            None => EventKind::Unknown,
-        },
+        kind,
         json: text.to_owned(),
         status,
         wid: None,
@@ -61,20 +98,45 @@ pub(super) fn event_from_bytes(bytes: &[u8], max_bytes: usize) -> Result<Event, 
     })
 }
 
+fn kind_of(status: &Option<Status>) -> EventKind {
+    match status {
+        Some(_) => EventKind::Status,
+        None => EventKind::Unknown,
+    }
+}
+
+/// The connection information of one event's text (what [`Detail::Kind`] left out); `None`
+/// when the text is not connection information (or not JSON).
+pub(super) fn status_of(json: &str) -> Option<Status> {
+    let node = shape::read_str(&STATUS, json).ok()?;
+    status_event_from_node(&node, json)
+}
+
 /// What an event holds in memory, at most, for the decoding budget: its text, and for
-/// connection information the text again (`raw_json`), its fields (no more than the text) and
-/// a `storage` tree of at most [`MAX_ITEMS`] nodes.
+/// connection information the text again (`raw_json`), its string fields (no more than the
+/// text) and its `storage` tree, counted node by node (at most `shape::MAX_ITEMS` nodes).
+///
+/// Counted, not bounded by the text: a bound of one node per two bytes of text made a real
+/// 1.2 KB status event cost ~40 KB, so a batch of 1,000 such events (about 250 KB on the
+/// wire) needed more than the whole default budget and was refused.
 pub(super) fn cost(event: &Event) -> usize {
     let base = std::mem::size_of::<Event>() + event.json.len() + ID_HEX_LEN;
     match &event.status {
         None => base,
-        Some(_) => {
-            let nodes = (event.json.len() / 2).min(MAX_ITEMS);
+        Some(status) => {
+            let nodes = status.storage.as_ref().map_or(0, storage_slots);
             base + std::mem::size_of::<Status>()
                 + 2 * event.json.len()
                 + nodes * std::mem::size_of::<StorageNode>()
         }
     }
+}
+
+/// The node and every slot its lists hold (capacity, not length: that is what is allocated).
+/// The tree is at most `MAX_ARRAY_DEPTH` deep, so the recursion is bounded.
+fn storage_slots(node: &StorageNode) -> usize {
+    1 + node.subs.capacity().saturating_sub(node.subs.len())
+        + node.subs.iter().map(storage_slots).sum::<usize>()
 }
 
 /// Hex digits of an event id: 128 bits of SHA-256.
@@ -123,12 +185,14 @@ impl<'w> Ids<'w> {
     }
 }
 
+/// Lower-case hex, by table: `write!("{b:02x}")` per byte went through the formatter and was
+/// a few percent of a whole batch's decode.
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02x}");
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
     out
 }
@@ -160,7 +224,8 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_unique_within_a_body() {
-        let event = |json: &str| event_from_bytes(json.as_bytes(), 1 << 20).expect("valid");
+        let event =
+            |json: &str| event_from_bytes(json.as_bytes(), 1 << 20, Detail::Full).expect("valid");
         let mut ids = Ids::new(Some("W1"));
         let (mut a, mut b, mut c) = (event("{}"), event("{}"), event("[1]"));
         ids.assign(&mut a);
