@@ -81,11 +81,17 @@ fn not_a_group() -> Error {
 fn jid(input: &str) -> Result<String> {
     let invalid = || Error::invalid("the recipient is not a valid JID (user@server)");
     let (user, server) = input.split_once('@').ok_or_else(invalid)?;
+    // `+5511…@s.whatsapp.net`: a phone number written with its `+` inside a JID. JIDs have no
+    // `+`; the digits are meant, so the sign is dropped (only before digits alone).
+    let user = match user.strip_prefix('+') {
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => digits,
+        _ => user,
+    };
     let user_ok = !user.is_empty()
         && user.len() <= 64
         && user
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':' | '+'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'));
     let server_ok = !server.is_empty()
         && server.len() <= 64
         && server
@@ -211,6 +217,26 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[test]
+    fn a_plus_inside_a_jid_is_dropped_before_digits_and_refused_elsewhere() {
+        assert_eq!(
+            to_jid("+5511987654321@s.whatsapp.net").unwrap(),
+            "5511987654321@s.whatsapp.net"
+        );
+        for bad in [
+            "+@s.whatsapp.net",
+            "55+11@s.whatsapp.net",
+            "+55a@s.whatsapp.net",
+            "++55@s.whatsapp.net",
+        ] {
+            assert_eq!(
+                to_jid(bad).unwrap_err().code().as_str(),
+                "invalid_argument",
+                "{bad}"
+            );
+        }
     }
 
     #[test]
