@@ -10,18 +10,18 @@
 //! generated Kotlin and Swift follow from the library's metadata.
 //!
 //! The table's type vocabulary resolves here: `String`, `bool`, `Vec<String>`, `Bytes`
-//! (`ByteArray` / `Data`), `Json` ([`JsonValue`]), `Option<…>` of those; results are this
-//! crate's records of the same names ([`FromCore`]).
+//! (`ByteArray` / `Data`), `Json` ([`Json`], JSON text), `Option<…>` of those; results are
+//! this crate's records of the same names ([`FromCore`]). Arguments and results are converted
+//! inside the task on the core's runtime, not on the caller's thread: parsing and writing
+//! JSON recurse (up to the core's limits), and that thread's stack is the host's.
 
 use crate::client::Client;
 use crate::error::WitiException;
-use crate::json::JsonValue;
+use crate::json::Json;
 use crate::messages::{Chat, Contact, Group, SentMessage};
 use crate::model::{ClearResult, QrCode, SessionResult, Status};
 use crate::runtime::on_core;
 
-/// The table's `Json`: any JSON value.
-type Json = JsonValue;
 /// The table's `Bytes`: a file's bytes.
 type Bytes = Vec<u8>;
 
@@ -66,14 +66,14 @@ impl<C, H: FromCore<C>> FromCore<Vec<C>> for Vec<H> {
     }
 }
 
-impl FromCore<serde_json::Value> for JsonValue {
+impl FromCore<serde_json::Value> for Json {
     fn from_core(value: serde_json::Value) -> Self {
         value.into()
     }
 }
 
-/// A host argument turned into the core's type for it (fails only for JSON that cannot be
-/// written, such as a NaN).
+/// A host argument turned into the core's type for it (fails only for a JSON body that is not
+/// JSON or nests deeper than the core allows).
 pub(crate) trait IntoCore<C> {
     fn into_core(self) -> Result<C, WitiException>;
 }
@@ -89,7 +89,7 @@ macro_rules! same_arg {
 }
 same_arg!(String, bool, Vec<String>, Vec<u8>);
 
-impl IntoCore<serde_json::Value> for JsonValue {
+impl IntoCore<serde_json::Value> for Json {
     fn into_core(self) -> Result<serde_json::Value, WitiException> {
         self.try_into()
     }
@@ -162,9 +162,12 @@ macro_rules! export_call {
             #[allow(clippy::too_many_arguments)]
             pub async fn $name(&self $(, $arg: $($ty)+)*) -> Result<$($ret)+, WitiException> {
                 let client = self.inner.clone();
-                $(let $arg = IntoCore::into_core($arg)?;)*
-                let result = on_core(witi::calls::$name(client $(, $arg)*)).await;
-                result.map(FromCore::from_core).map_err(Into::into)
+                on_core(async move {
+                    $(let $arg = IntoCore::into_core($arg)?;)*
+                    let result = witi::calls::$name(client $(, $arg)*).await;
+                    result.map(FromCore::from_core).map_err(Into::into)
+                })
+                .await
             }
         }
         }

@@ -1,126 +1,120 @@
-//! `JsonValue`: any JSON, for `call`'s body and answer.
+//! `Json`: any JSON, for `call`'s body and answer, crossing the FFI as its text.
 //!
-//! Why a recursive enum and not a JSON string: the issue asks for the answer "parsed in the
-//! language", and the JVM has no JSON type of its own (Jackson, Gson, kotlinx.serialization
-//! and Android's org.json all compete), so a string would leave every user to pick and wire a
-//! parser. uniffi 0.32 carries recursive enums (a Kotlin sealed class, a Swift `indirect
-//! enum`), so the value crosses already parsed, with no dependency on either side; `Witi.kt`
-//! adds `toKotlin()` (plain `Map`/`List`/`String`/`Long`/`Double`/`Boolean`/null),
-//! `jsonValueOf(...)` and indexing. Variant names avoid the Kotlin types the generated sealed
-//! class names unqualified inside itself (`String` in `toString()`, `List`): `Text`, `Array`.
+//! Why text and not a recursive uniffi enum (what this was): uniffi lifts and lowers a
+//! recursive enum recursively, on a thread whose stack we do not control (the argument is
+//! lifted synchronously in the scaffolding, on the caller's Java thread, before the future
+//! starts; `toString()` crossed too). A body nested some 70 levels deep overflowed that stack in
+//! a dev build, and a native stack overflow on a JVM thread is a SIGSEGV that kills the host
+//! process; the core's depth limit ([`witi::MAX_BODY_DEPTH`]) came only after the lift. As a
+//! `String`, the value crosses flat; here the text's depth is counted without recursion before
+//! serde_json parses it, and parsing and writing run on the core's runtime (`calls.rs`), so
+//! nothing recursive ever runs deeper than 128 levels (serde_json's own limit for answers) or on
+//! a foreign thread.
 //!
-//! Objects cross as maps; the core's JSON keeps keys sorted and uniffi's maps are hash maps,
-//! so key order is not kept (JSON objects are unordered).
+//! What users see: Kotlin keeps `JsonValue`, a sealed class written in `Witi.kt` (uniffi.toml
+//! maps `Json` to it) whose parser and printer are iterative; Swift sees `Json`, a typealias
+//! of `String` holding the JSON text (Foundation's `JSONSerialization` / `Codable` read it).
 
 use crate::error::WitiException;
-use std::collections::HashMap;
-use std::fmt;
+use serde_json::Value;
 
-/// Any JSON value. Integers that fit a signed 64-bit number are `Integer`, every other number
-/// `Decimal`. `toString()` / `description` is the JSON text (compact).
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-#[uniffi::export(Display)]
-pub enum JsonValue {
-    Null,
-    Bool { value: bool },
-    Integer { value: i64 },
-    Decimal { value: f64 },
-    Text { value: String },
-    Array { items: Vec<JsonValue> },
-    Object { fields: HashMap<String, JsonValue> },
-}
+/// JSON text: `call`'s body (any JSON value, compact or not) and answer (compact).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json(pub String);
 
-/// The JSON text; a `Decimal` JSON cannot write (NaN, an infinity) shows as Kotlin would.
-impl fmt::Display for JsonValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JsonValue::Decimal { value } if !value.is_finite() => write!(f, "{value}"),
-            JsonValue::Array { items } => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    f.write_str(if i > 0 { "," } else { "" })?;
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-            JsonValue::Object { fields } => {
-                let mut keys: Vec<&String> = fields.keys().collect();
-                keys.sort();
-                f.write_str("{")?;
-                for (i, key) in keys.into_iter().enumerate() {
-                    let key_text = serde_json::Value::from(key.as_str());
-                    write!(
-                        f,
-                        "{}{key_text}:{}",
-                        if i > 0 { "," } else { "" },
-                        fields[key]
-                    )?;
-                }
-                f.write_str("}")
-            }
-            scalar => match serde_json::Value::try_from(scalar.clone()) {
-                Ok(value) => write!(f, "{value}"),
-                Err(_) => f.write_str("null"),
-            },
-        }
+uniffi::custom_type!(Json, String, {
+    lower: |json| json.0,
+    try_lift: |text| Ok(Json(text)),
+});
+
+fn invalid(detail: String) -> WitiException {
+    WitiException::InvalidArgument {
+        code: witi::ErrorCode::InvalidArgument.as_str().to_owned(),
+        detail,
     }
 }
 
-impl From<serde_json::Value> for JsonValue {
-    fn from(value: serde_json::Value) -> Self {
-        use serde_json::Value as V;
-        match value {
-            V::Null => JsonValue::Null,
-            V::Bool(value) => JsonValue::Bool { value },
-            V::Number(n) => match n.as_i64() {
-                Some(value) => JsonValue::Integer { value },
-                // A u64 past i64::MAX, or a fraction: serde_json always has an f64 for it.
-                None => JsonValue::Decimal {
-                    value: n.as_f64().unwrap_or(f64::NAN),
-                },
-            },
-            V::String(value) => JsonValue::Text { value },
-            V::Array(items) => JsonValue::Array {
-                items: items.into_iter().map(Into::into).collect(),
-            },
-            V::Object(map) => JsonValue::Object {
-                fields: map.into_iter().map(|(k, v)| (k, v.into())).collect(),
-            },
+/// The deepest nesting of arrays and objects in `text`, counted without parsing (brackets
+/// inside strings do not count), stopping as soon as it passes `limit`.
+fn depth_exceeds(text: &str, limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
+    false
 }
 
-impl TryFrom<JsonValue> for serde_json::Value {
+impl TryFrom<Json> for Value {
     type Error = WitiException;
 
-    /// Fails only for a `Decimal` that JSON cannot write (NaN, an infinity).
-    fn try_from(value: JsonValue) -> Result<Self, WitiException> {
-        use serde_json::Value as V;
-        Ok(match value {
-            JsonValue::Null => V::Null,
-            JsonValue::Bool { value } => V::Bool(value),
-            JsonValue::Integer { value } => V::from(value),
-            JsonValue::Decimal { value } => {
-                V::Number(serde_json::Number::from_f64(value).ok_or_else(|| {
-                    WitiException::InvalidArgument {
-                        code: witi::ErrorCode::InvalidArgument.as_str().to_owned(),
-                        detail: format!("JSON has no number {value}"),
-                    }
-                })?)
+    /// A body: deeper than [`witi::MAX_BODY_DEPTH`] (the core's words) or not JSON is
+    /// `InvalidArgument`, found before anything recursive runs.
+    fn try_from(json: Json) -> Result<Value, WitiException> {
+        if depth_exceeds(&json.0, witi::MAX_BODY_DEPTH) {
+            return Err(invalid(format!(
+                "the body is nested deeper than {} levels",
+                witi::MAX_BODY_DEPTH
+            )));
+        }
+        serde_json::from_str(&json.0).map_err(|e| invalid(format!("the body is not JSON: {e}")))
+    }
+}
+
+impl From<Value> for Json {
+    /// An answer: the core's parser read it, so it nests at most 128 levels.
+    fn from(value: Value) -> Self {
+        Json(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        "[".repeat(depth) + &"]".repeat(depth)
+    }
+
+    #[test]
+    fn depth_is_counted_outside_strings() {
+        assert!(!depth_exceeds(&nested(100), 100));
+        assert!(depth_exceeds(&nested(101), 100));
+        assert!(!depth_exceeds(r#"{"a":"[[[[\"[[[["}"#, 1));
+        assert!(depth_exceeds(r#"{"a":"\\",  "b":[1]}"#, 1));
+    }
+
+    #[test]
+    fn a_deep_body_is_invalid_without_recursion() {
+        let deep = Json(nested(1_000_000));
+        match Value::try_from(deep) {
+            Err(WitiException::InvalidArgument { detail, .. }) => {
+                assert!(detail.contains("deeper than 100"), "{detail}")
             }
-            JsonValue::Text { value } => V::String(value),
-            JsonValue::Array { items } => V::Array(
-                items
-                    .into_iter()
-                    .map(TryInto::try_into)
-                    .collect::<Result<_, _>>()?,
-            ),
-            JsonValue::Object { fields } => V::Object(
-                fields
-                    .into_iter()
-                    .map(|(k, v)| Ok((k, v.try_into()?)))
-                    .collect::<Result<_, WitiException>>()?,
-            ),
-        })
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            Value::try_from(Json(r#"{"a": [1, 2.5]}"#.into())).unwrap(),
+            serde_json::json!({"a": [1, 2.5]})
+        );
+        assert!(Value::try_from(Json("[1".into())).is_err());
     }
 }

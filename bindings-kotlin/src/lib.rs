@@ -10,7 +10,7 @@
 //! Files, by concept (the same names in every binding): `client.rs` (construction and the
 //! flows), `calls.rs` (every call of the core's table, by one macro), `error.rs`, `model.rs`
 //! (the connection records), `messages.rs` (the message, contact and group records),
-//! `json.rs` (`JsonValue`, for `call`), `postback.rs`, `webhook.rs`, and
+//! `json.rs` (`Json`, JSON text for `call`), `postback.rs`, `webhook.rs`, and
 //! `logging.rs` (the core's log lines to a host logger), `runtime.rs` (the one place that puts core futures on the core's runtime and that fixes
 //! uniffi's `async_runtime`).
 
@@ -36,7 +36,7 @@ mod webhook;
 pub use calls::{CallParam, CallSignature, call_table};
 pub use client::{Client, ClientOptions, QrHandler};
 pub use error::WitiException;
-pub use json::JsonValue;
+pub use json::Json;
 pub use logging::{LogLevel, WitiLogger, set_logger};
 pub use messages::*;
 pub use model::*;

@@ -535,22 +535,6 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
-    typealias FfiType = Double
-    typealias SwiftType = Double
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
-        return try lift(readDouble(&buf))
-    }
-
-    public static func write(_ value: Double, into buf: inout [UInt8]) {
-        writeDouble(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -678,7 +662,7 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * retries once the request may have been sent; pass false for a command that
      * only reads.
      */
-    func call(command: String, body: JsonValue?, changesState: Bool) async throws  -> JsonValue
+    func call(command: String, body: Json?, changesState: Bool) async throws  -> Json
     
     /**
      * `chats.aspx`: the phone's chats (people and groups); an empty answer is an
@@ -870,18 +854,18 @@ public convenience init(options: ClientOptions)throws  {
      * retries once the request may have been sent; pass false for a command that
      * only reads.
      */
-open func call(command: String, body: JsonValue? = nil, changesState: Bool = true)async throws  -> JsonValue  {
+open func call(command: String, body: Json? = nil, changesState: Bool = true)async throws  -> Json  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_witi_uniffi_fn_method_client_call(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(command),FfiConverterOptionTypeJsonValue.lower(body),FfiConverterBool.lower(changesState)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(command),FfiConverterOptionTypeJson.lower(body),FfiConverterBool.lower(changesState)
                 )
             },
             pollFunc: ffi_witi_uniffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_witi_uniffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_witi_uniffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeJsonValue_lift,
+            liftFunc: FfiConverterTypeJson_lift,
             errorHandler: FfiConverterTypeWitiError_lift
         )
 }
@@ -4045,140 +4029,6 @@ public func FfiConverterTypeEventKind_lower(_ value: EventKind) -> RustBuffer {
 
 
 /**
- * Any JSON value. Integers that fit a signed 64-bit number are `Integer`, every other number
- * `Decimal`. `toString()` / `description` is the JSON text (compact).
- */
-
-public indirect enum JsonValue: Equatable, Hashable, CustomStringConvertible {
-    
-    case null
-    case bool(value: Bool
-    )
-    case integer(value: Int64
-    )
-    case decimal(value: Double
-    )
-    case text(value: String
-    )
-    case array(items: [JsonValue]
-    )
-    case object(fields: [String: JsonValue]
-    )
-
-
-
-
-
-// The local Rust `Display` implementation.
-public var description: String {
-    return try!  FfiConverterString.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_witi_uniffi_fn_method_jsonvalue_uniffi_trait_display(
-            FfiConverterTypeJsonValue_lower(self),uniffiCallStatus
-    )
-}
-    )
-}
-}
-
-#if compiler(>=6)
-extension JsonValue: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeJsonValue: FfiConverterRustBuffer {
-    typealias SwiftType = JsonValue
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JsonValue {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .null
-        
-        case 2: return .bool(value: try FfiConverterBool.read(from: &buf)
-        )
-        
-        case 3: return .integer(value: try FfiConverterInt64.read(from: &buf)
-        )
-        
-        case 4: return .decimal(value: try FfiConverterDouble.read(from: &buf)
-        )
-        
-        case 5: return .text(value: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 6: return .array(items: try FfiConverterSequenceTypeJsonValue.read(from: &buf)
-        )
-        
-        case 7: return .object(fields: try FfiConverterDictionaryStringTypeJsonValue.read(from: &buf)
-        )
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: JsonValue, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .null:
-            writeInt(&buf, Int32(1))
-        
-        
-        case let .bool(value):
-            writeInt(&buf, Int32(2))
-            FfiConverterBool.write(value, into: &buf)
-            
-        
-        case let .integer(value):
-            writeInt(&buf, Int32(3))
-            FfiConverterInt64.write(value, into: &buf)
-            
-        
-        case let .decimal(value):
-            writeInt(&buf, Int32(4))
-            FfiConverterDouble.write(value, into: &buf)
-            
-        
-        case let .text(value):
-            writeInt(&buf, Int32(5))
-            FfiConverterString.write(value, into: &buf)
-            
-        
-        case let .array(items):
-            writeInt(&buf, Int32(6))
-            FfiConverterSequenceTypeJsonValue.write(items, into: &buf)
-            
-        
-        case let .object(fields):
-            writeInt(&buf, Int32(7))
-            FfiConverterDictionaryStringTypeJsonValue.write(fields, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeJsonValue_lift(_ buf: RustBuffer) throws -> JsonValue {
-    return try FfiConverterTypeJsonValue.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeJsonValue_lower(_ value: JsonValue) -> RustBuffer {
-    return FfiConverterTypeJsonValue.lower(value)
-}
-
-
-
-/**
  * How much the core tells, from the most severe.
  */
 
@@ -5026,8 +4876,8 @@ fileprivate struct FfiConverterOptionTypeStorageNode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeJsonValue: FfiConverterRustBuffer {
-    typealias SwiftType = JsonValue?
+fileprivate struct FfiConverterOptionTypeJson: FfiConverterRustBuffer {
+    typealias SwiftType = Json?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -5035,13 +4885,13 @@ fileprivate struct FfiConverterOptionTypeJsonValue: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeJsonValue.write(value, into: &buf)
+        FfiConverterTypeJson.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeJsonValue.read(from: &buf)
+        case 1: return try FfiConverterTypeJson.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5300,31 +5150,6 @@ fileprivate struct FfiConverterSequenceTypeStorageNode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeJsonValue: FfiConverterRustBuffer {
-    typealias SwiftType = [JsonValue]
-
-    public static func write(_ value: [JsonValue], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeJsonValue.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [JsonValue] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [JsonValue]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeJsonValue.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeStatusCode: FfiConverterRustBuffer {
     typealias SwiftType = [StatusCode]
 
@@ -5347,31 +5172,45 @@ fileprivate struct FfiConverterSequenceTypeStatusCode: FfiConverterRustBuffer {
     }
 }
 
+
+public typealias Json = String
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDictionaryStringTypeJsonValue: FfiConverterRustBuffer {
-    public static func write(_ value: [String: JsonValue], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for (key, value) in value {
-            FfiConverterString.write(key, into: &buf)
-            FfiConverterTypeJsonValue.write(value, into: &buf)
-        }
+public struct FfiConverterTypeJson: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Json {
+        return try FfiConverterString.read(from: &buf)
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: JsonValue] {
-        let len: Int32 = try readInt(&buf)
-        var dict = [String: JsonValue]()
-        dict.reserveCapacity(Int(len))
-        for _ in 0..<len {
-            let key = try FfiConverterString.read(from: &buf)
-            let value = try FfiConverterTypeJsonValue.read(from: &buf)
-            dict[key] = value
-        }
-        return dict
+    public static func write(_ value: Json, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Json {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: Json) -> RustBuffer {
+        return FfiConverterString.lower(value)
     }
 }
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJson_lift(_ value: RustBuffer) throws -> Json {
+    return try FfiConverterTypeJson.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJson_lower(_ value: Json) -> RustBuffer {
+    return FfiConverterTypeJson.lower(value)
+}
+
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -5545,7 +5384,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_witi_uniffi_checksum_func_decode_postback() != 35963) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_witi_uniffi_checksum_method_client_call() != 54902) {
+    if (uniffi_witi_uniffi_checksum_method_client_call() != 13515) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_witi_uniffi_checksum_method_client_chats() != 31650) {

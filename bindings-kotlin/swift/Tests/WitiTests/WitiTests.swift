@@ -21,10 +21,16 @@ final class WitiTests: XCTestCase {
         XCTAssertEqual(try decodePostback(body: Data("{\"a\":1}".utf8)).count, 1)
     }
 
-    /// `call`'s JSON crosses as an indirect enum and prints as JSON text.
-    func testJsonValueIsJsonText() {
-        let value = JsonValue.array(items: [.integer(value: 1), .null, .text(value: "a"), .object(fields: ["k": .bool(value: true)])])
-        XCTAssertEqual(value.description, "[1,null,\"a\",{\"k\":true}]")
+    /// `call`'s JSON crosses as its text (`Json` is `String`): a body nested deeper than the
+    /// core allows is refused before any request, never a stack overflow.
+    func testCallRefusesADeepBody() async throws {
+        let client = try Client(options: ClientOptions(apiKey: "test-key", baseUrl: "http://127.0.0.1:1/"))
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        do {
+            _ = try await client.call(command: "mark_read.aspx", body: deep)
+            XCTFail("no error")
+        } catch WitiError.InvalidArgument {
+        }
     }
 
     /// The printed form of a result hides what the core lists (here the file's URL, which

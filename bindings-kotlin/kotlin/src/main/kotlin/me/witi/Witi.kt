@@ -1,6 +1,8 @@
 // The hand-written part of the Kotlin package: idiom on top of what uniffi generates
 // (me/witi/witi_uniffi.kt in target/generated-sources). It decides nothing: it reads fields
 // the generated classes already carry and adapts lambdas to uniffi's callback interfaces.
+// One type lives here: `JsonValue`, `call`'s JSON, which crosses the FFI as text (uniffi.toml
+// names the functions below that read and write it, both without recursion).
 package me.witi
 
 import java.time.Duration
@@ -164,12 +166,20 @@ fun JsonValue.toKotlin(): Any? = when (this) {
     is JsonValue.Object -> fields.entries.sortedBy { it.key }.associate { it.key to it.value.toKotlin() }
 }
 
+/** How deep [jsonValueOf] follows maps and lists: far past any body, and it stops a cycle. */
+private const val MAX_CONVERT_DEPTH = 1000
+
+/** [jsonValueOf]'s input nests deeper than [MAX_CONVERT_DEPTH] (or holds itself). */
+private class TooDeep : IllegalArgumentException("nested deeper than $MAX_CONVERT_DEPTH levels (or holds itself)")
+
 /**
  * A [JsonValue] from plain Kotlin: null, `Boolean`, a number (`Int`, `Long`, `Double`, ...),
  * a `CharSequence`, a `Map` with `String` keys, an `Iterable` or an `Array` (nested the same
- * way), or a [JsonValue]. Anything else is an `IllegalArgumentException`.
+ * way, at most 1000 levels), or a [JsonValue]. Anything else is an `IllegalArgumentException`.
  */
-fun jsonValueOf(value: Any?): JsonValue = when (value) {
+fun jsonValueOf(value: Any?): JsonValue = jsonValueOf(value, 0)
+
+private fun jsonValueOf(value: Any?, depth: Int): JsonValue = when (value) {
     null -> JsonValue.Null
     is JsonValue -> value
     is Boolean -> JsonValue.Bool(value)
@@ -178,14 +188,16 @@ fun jsonValueOf(value: Any?): JsonValue = when (value) {
         if (value.bitLength() < 64) JsonValue.Integer(value.toLong()) else JsonValue.Decimal(value.toDouble())
     is Number -> JsonValue.Decimal(value.toDouble())
     is CharSequence -> JsonValue.Text(value.toString())
-    is Map<*, *> -> JsonValue.Object(
-        value.entries.associate { (k, v) ->
-            require(k is String) { "a JSON object's keys are strings, not ${k?.let { it::class.qualifiedName }}" }
-            k to jsonValueOf(v)
-        }
-    )
-    is Iterable<*> -> JsonValue.Array(value.map(::jsonValueOf))
-    is Array<*> -> JsonValue.Array(value.map(::jsonValueOf))
+    is Map<*, *>, is Iterable<*>, is Array<*> -> if (depth >= MAX_CONVERT_DEPTH) throw TooDeep() else when (value) {
+        is Map<*, *> -> JsonValue.Object(
+            value.entries.associate { (k, v) ->
+                require(k is String) { "a JSON object's keys are strings, not ${k?.let { it::class.qualifiedName }}" }
+                k to jsonValueOf(v, depth + 1)
+            }
+        )
+        is Iterable<*> -> JsonValue.Array(value.map { jsonValueOf(it, depth + 1) })
+        else -> JsonValue.Array((value as Array<*>).map { jsonValueOf(it, depth + 1) })
+    }
     else -> throw IllegalArgumentException("${value::class.qualifiedName} is not JSON")
 }
 
@@ -199,5 +211,234 @@ operator fun JsonValue.get(index: Int): JsonValue? = (this as? JsonValue.Array)?
  * [Client.call] with the body as plain Kotlin (see [jsonValueOf]):
  * `client.call("mark_read.aspx", mapOf("number" to jid, "id" to messageId))`.
  */
-suspend fun Client.call(command: String, body: Map<String, Any?>, changesState: Boolean = true): JsonValue =
-    call(command, jsonValueOf(body), changesState)
+suspend fun Client.call(command: String, body: Map<String, Any?>, changesState: Boolean = true): JsonValue {
+    val json = try {
+        jsonValueOf(body)
+    } catch (e: TooDeep) {
+        throw tooDeepBody()
+    }
+    return call(command, json, changesState)
+}
+
+/**
+ * Any JSON value: `call`'s body and answer. Integers that fit a `Long` are [Integer], every
+ * other number [Decimal]. `toString()` is the JSON text (compact, object keys sorted).
+ *
+ * Written here, not generated: the value crosses the FFI as its JSON text (see json.rs in the
+ * crate), read and written below without recursion, so no nesting depth can overflow a stack.
+ */
+sealed class JsonValue {
+    object Null : JsonValue()
+    data class Bool(val value: Boolean) : JsonValue()
+    data class Integer(val value: Long) : JsonValue()
+    data class Decimal(val value: Double) : JsonValue()
+    data class Text(val value: String) : JsonValue()
+    data class Array(val items: List<JsonValue>) : JsonValue()
+    data class Object(val fields: Map<String, JsonValue>) : JsonValue()
+
+    /** The JSON text; a [Decimal] JSON cannot write (NaN, an infinity) shows as Kotlin prints it. */
+    final override fun toString(): String = writeJson(this, strict = false)
+}
+
+/** What the core allows in a body (`witi::MAX_BODY_DEPTH`), for the error [Client.call] gives. */
+private const val MAX_BODY_DEPTH = 100
+
+private fun tooDeepBody() = WitiException.InvalidArgument(
+    code = "invalid_argument", detail = "the body is nested deeper than $MAX_BODY_DEPTH levels",
+)
+
+/** An array or object being written: its closing bracket and the items (key, value) left. */
+private class Writing(val close: Char, val rest: Iterator<Pair<String?, JsonValue>>) {
+    var first = true
+}
+
+/** The JSON text of [value], with an explicit stack (any depth). */
+private fun writeJson(value: JsonValue, strict: Boolean): String {
+    val out = StringBuilder()
+    val stack = ArrayList<Writing>()
+    fun start(item: JsonValue) {
+        when (item) {
+            JsonValue.Null -> out.append("null")
+            is JsonValue.Bool -> out.append(item.value)
+            is JsonValue.Integer -> out.append(item.value)
+            is JsonValue.Decimal -> {
+                if (strict && !item.value.isFinite()) {
+                    throw WitiException.InvalidArgument(code = "invalid_argument", detail = "JSON has no number ${item.value}")
+                }
+                out.append(item.value)
+            }
+            is JsonValue.Text -> quote(item.value, out)
+            is JsonValue.Array -> {
+                out.append('[')
+                stack.add(Writing(']', item.items.asSequence().map { null to it }.iterator()))
+            }
+            // Keys sorted, as the core writes them (the map may keep no order).
+            is JsonValue.Object -> {
+                out.append('{')
+                stack.add(Writing('}', item.fields.entries.sortedBy { it.key }.asSequence().map { it.key to it.value }.iterator()))
+            }
+        }
+    }
+    start(value)
+    while (stack.isNotEmpty()) {
+        val open = stack.last()
+        if (!open.rest.hasNext()) {
+            out.append(open.close)
+            stack.removeAt(stack.size - 1)
+            continue
+        }
+        val (key, item) = open.rest.next()
+        if (!open.first) out.append(',')
+        open.first = false
+        if (key != null) {
+            quote(key, out)
+            out.append(':')
+        }
+        start(item)
+    }
+    return out.toString()
+}
+
+private fun quote(text: String, out: StringBuilder) {
+    out.append('"')
+    for (c in text) {
+        when (c) {
+            '"' -> out.append("\\\"")
+            '\\' -> out.append("\\\\")
+            '\n' -> out.append("\\n")
+            '\r' -> out.append("\\r")
+            '\t' -> out.append("\\t")
+            '\b' -> out.append("\\b")
+            '\u000C' -> out.append("\\f")
+            else -> if (c < ' ') out.append("\\u%04x".format(c.code)) else out.append(c)
+        }
+    }
+    out.append('"')
+}
+
+/** `call`'s body as text for the FFI (uniffi.toml's `lower`): NaN is `InvalidArgument`. */
+internal fun jsonBodyText(value: JsonValue): String = writeJson(value, strict = true)
+
+/** An array or object being read: its items so far, or its fields and the key being read. */
+private class Reading(val items: MutableList<JsonValue>?, val fields: MutableMap<String, JsonValue>?) {
+    var key = ""
+}
+
+/**
+ * `call`'s answer from its text (uniffi.toml's `lift`), with an explicit stack (any depth).
+ * The core wrote the text, so a failure here is a bug; it is still a `Decode` error.
+ */
+internal fun parseJsonAnswer(text: String): JsonValue {
+    var i = 0
+    fun fail(what: String): Nothing =
+        throw WitiException.Decode(code = "decode", detail = "the answer is not JSON: $what at character $i")
+    fun skipSpace() {
+        while (i < text.length && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t')) i++
+    }
+    fun expect(c: Char) {
+        skipSpace()
+        if (i >= text.length || text[i] != c) fail("expected '$c'")
+        i++
+    }
+    fun readString(): String {
+        expect('"')
+        val out = StringBuilder()
+        while (true) {
+            if (i >= text.length) fail("unterminated string")
+            val c = text[i++]
+            when {
+                c == '"' -> return out.toString()
+                c != '\\' -> out.append(c)
+                i >= text.length -> fail("unterminated string")
+                else -> when (val e = text[i++]) {
+                    '"', '\\', '/' -> out.append(e)
+                    'b' -> out.append('\b')
+                    'f' -> out.append('\u000C')
+                    'n' -> out.append('\n')
+                    'r' -> out.append('\r')
+                    't' -> out.append('\t')
+                    'u' -> {
+                        if (i + 4 > text.length) fail("short \\u escape")
+                        out.append(text.substring(i, i + 4).toIntOrNull(16)?.toChar() ?: fail("bad \\u escape"))
+                        i += 4
+                    }
+                    else -> fail("bad escape")
+                }
+            }
+        }
+    }
+    fun readKey(): String {
+        val key = readString()
+        expect(':')
+        return key
+    }
+    fun readScalar(): JsonValue {
+        for ((word, value) in listOf("null" to JsonValue.Null, "true" to JsonValue.Bool(true), "false" to JsonValue.Bool(false))) {
+            if (text.startsWith(word, i)) {
+                i += word.length
+                return value
+            }
+        }
+        val start = i
+        while (i < text.length && text[i] in "+-.eE0123456789") i++
+        val number = text.substring(start, i)
+        if (number.isEmpty()) fail("expected a value")
+        val integer = if (number.any { it == '.' || it == 'e' || it == 'E' }) null else number.toLongOrNull()
+        return integer?.let { JsonValue.Integer(it) }
+            ?: number.toDoubleOrNull()?.let { JsonValue.Decimal(it) }
+            ?: fail("bad number")
+    }
+
+    val stack = ArrayList<Reading>()
+    while (true) {
+        // A value: a scalar, or the start of an array or object (then read its first item).
+        skipSpace()
+        if (i >= text.length) fail("expected a value")
+        var value: JsonValue = when (text[i]) {
+            '[' -> {
+                i++
+                skipSpace()
+                if (i < text.length && text[i] == ']') {
+                    i++
+                    JsonValue.Array(emptyList())
+                } else {
+                    stack.add(Reading(mutableListOf(), null))
+                    continue
+                }
+            }
+            '{' -> {
+                i++
+                skipSpace()
+                if (i < text.length && text[i] == '}') {
+                    i++
+                    JsonValue.Object(emptyMap())
+                } else {
+                    stack.add(Reading(null, LinkedHashMap<String, JsonValue>()).also { it.key = readKey() })
+                    continue
+                }
+            }
+            '"' -> JsonValue.Text(readString())
+            else -> readScalar()
+        }
+        // The value ends the containers it closes; a comma then asks for the next item.
+        while (true) {
+            val open = stack.lastOrNull() ?: run {
+                skipSpace()
+                if (i != text.length) fail("text after the value")
+                return value
+            }
+            open.items?.add(value)
+            open.fields?.put(open.key, value)
+            skipSpace()
+            if (i >= text.length) fail("unterminated array or object")
+            val c = text[i++]
+            if (c == ',') {
+                if (open.fields != null) open.key = readKey()
+                break
+            }
+            if (c != (if (open.items != null) ']' else '}')) fail("expected ',' or a closing bracket")
+            stack.removeAt(stack.size - 1)
+            value = if (open.items != null) JsonValue.Array(open.items) else JsonValue.Object(open.fields!!)
+        }
+    }
+}
