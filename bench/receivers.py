@@ -104,14 +104,14 @@ def cpu_seconds(groups: list) -> float | None:
     return total
 
 
-def settle(groups: list, limit: float = 30.0) -> float:
-    """Waits until the receivers' processes are idle (at most one clock tick of CPU, 10 ms, over 200 ms); returns
-    the seconds waited. wrk stops after its duration, but a receiver may still be working
-    through the requests it had read: the stdlib receiver's threads at 50 senders with
-    1,000-event bodies keep one Python process's GIL busy for more than a second after wrk
-    is gone, and the next cell's first receiver, in the same process, was measured during
-    that (Python's witi at bulkgz-1 x1, right after bulk-1000 x50: 68 events/s, p99 90 ms,
-    against ~900/s alone in the same process)."""
+def settle(groups: list, limit: float = 10.0) -> float:
+    """Waits until the receivers' processes are idle (at most one clock tick of CPU over 200 ms);
+    returns the seconds waited. wrk stops after its duration, but a receiver may still be
+    working through the requests it had read: after bulk-1000 x50, the stdlib receiver's
+    threads keep the Python process's GIL busy for more than a second, and the next cell's
+    first receiver, witi's in the same process, was measured during that (bulkgz-1 x1: 68
+    events/s, p99 90 ms in bench/results/2026-11-30-quick.md; with a debug wheel, 28/s right
+    after the stdlib's bulk-1000 x50 and 930/s on an idle process)."""
     start = time.monotonic()
     before = cpu_seconds(groups)
     if before is None:
@@ -120,9 +120,11 @@ def settle(groups: list, limit: float = 30.0) -> float:
     while time.monotonic() - start < limit:
         time.sleep(0.2)
         now = cpu_seconds(groups)
-        if now is None or now - before <= 0.0101:  # at most one clock tick
+        if now is None or now - before <= 1.01 / os.sysconf("SC_CLK_TCK"):  # one clock tick
             break
         before = now
+    else:
+        print(f"receivers.py: the receivers still busy after {limit:.0f} s; measuring anyway", file=sys.stderr)
     return time.monotonic() - start
 
 
