@@ -6,7 +6,8 @@ server that drains each body unread and answers 200) and any `--serve` command (
 receivers: it prints `NAME URL` lines, then `ready`). For every body (plain JSON, `BULK,` and
 `BULKGZ,` of 1, 100 and 1,000 events, written by `witi-bench bodies`) and 1 and 50 concurrent
 senders, it POSTs the body in a loop with `wrk` to each receiver in turn (rounds alternate the
-order) and reports events/s (2xx answers/s x events per body) and wrk's p99 latency per request.
+order; each run starts once the receivers' processes are idle, see `settle`) and reports
+events/s (2xx answers/s x events per body) and wrk's p99 latency per request.
 
 Before timing, each receiver must answer 200 to every body and, except `limit`, refuse a body
 that does not decode (so it really decodes). Writes the figures as JSON to `--out`.
