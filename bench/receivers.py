@@ -6,7 +6,8 @@ server that drains each body unread and answers 200) and any `--serve` command (
 receivers: it prints `NAME URL` lines, then `ready`). For every body (plain JSON, `BULK,` and
 `BULKGZ,` of 1, 100 and 1,000 events, written by `witi-bench bodies`) and 1 and 50 concurrent
 senders, it POSTs the body in a loop with `wrk` to each receiver in turn (rounds alternate the
-order) and reports events/s (2xx answers/s x events per body) and wrk's p99 latency per request.
+order; each run starts once the receivers' processes are idle, see `settle`) and reports
+events/s (2xx answers/s x events per body) and wrk's p99 latency per request.
 
 Before timing, each receiver must answer 200 to every body and, except `limit`, refuse a body
 that does not decode (so it really decodes). Writes the figures as JSON to `--out`.
@@ -86,6 +87,48 @@ def check(name: str, url: str, bodies: dict) -> None:
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
+def cpu_seconds(groups: list) -> float | None:
+    """CPU time so far of every process in these process groups (Linux /proc), or None."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) in groups:  # pgrp; utime and stime cover all of a process's threads
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def settle(groups: list, limit: float = 10.0) -> float:
+    """Waits until the receivers' processes are idle (at most one clock tick of CPU over 200 ms);
+    returns the seconds waited. wrk stops after its duration, but a receiver may still be
+    working through the requests it had read: after bulk-1000 x50, the stdlib receiver's
+    threads keep the Python process's GIL busy for more than a second, and the next cell's
+    first receiver, witi's in the same process, was measured during that (bulkgz-1 x1: 68
+    events/s, p99 90 ms in bench/results/2026-11-30-quick.md; with a debug wheel, 28/s right
+    after the stdlib's bulk-1000 x50 and 930/s on an idle process)."""
+    start = time.monotonic()
+    before = cpu_seconds(groups)
+    if before is None:
+        time.sleep(1.0)
+        return time.monotonic() - start
+    while time.monotonic() - start < limit:
+        time.sleep(0.2)
+        now = cpu_seconds(groups)
+        if now is None or now - before <= 1.01 / os.sysconf("SC_CLK_TCK"):  # one clock tick
+            break
+        before = now
+    else:
+        print(f"receivers.py: the receivers still busy after {limit:.0f} s; measuring anyway", file=sys.stderr)
+    return time.monotonic() - start
+
+
 def wrk(url: str, body_path: str, senders: int, secs: float, script: str) -> tuple[float, float, str]:
     """(2xx answers/s, p99 in ms, errors) of one wrk run; errors is wrk's text of them, or ''."""
     cmd = ["wrk", "-t", str(min(senders, 2)), "-c", str(senders), "-d", f"{secs}s", "--latency", "-s", script, url]
@@ -122,6 +165,7 @@ def main() -> None:
         urls = start(shlex.quote(args.rust_bin) + " receivers", procs)
         if args.serve:
             urls = {**start(args.serve, procs), "limit": urls["limit"]}
+        groups = [proc.pid for proc in procs]  # each started in its own session
         names = ["witi"] + sorted(n for n in urls if n not in ("witi", "limit")) + ["limit"]
         bodies = {b: open(os.path.join(args.bodies, b + ".txt"), "rb").read() for b in BODIES}
         for name in names:
@@ -139,6 +183,9 @@ def main() -> None:
                 for r in range(rounds):
                     order = names if r % 2 == 0 else names[::-1]
                     for name in order:
+                        # Each receiver starts on idle processes, not during the tail of
+                        # the run before (same process for a language's receivers).
+                        settle(groups)
                         got = wrk(urls[name], os.path.join(args.bodies, body + ".txt"), senders, secs, script)
                         if name not in best or got[0] > best[name][0]:
                             best[name] = got

@@ -17,7 +17,7 @@ cargo build --release -p witi-sim
 # The release addon, next to copies of the package's JS files (the loader finds it there).
 (cd "$PKG" && "$TOOLS/node_modules/.bin/napi" build --platform --release --no-js --no-dts-header \
   --dts index.d.ts --output-dir "$OUT")
-cp "$PKG/package.json" "$PKG/index.js" "$PKG/index.mjs" "$PKG/native.js" "$PKG/load.js" "$OUT/"
+cp "$PKG/package.json" "$PKG/index.js" "$PKG/index.mjs" "$PKG/calls.js" "$PKG/native.js" "$PKG/load.js" "$OUT/"
 {
   echo "witi Node benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, node $(node --version)"
   WITI_PKG=$OUT WITI_SIM_BIN=$REPO/target/release/witi-sim node bench/node/bench.mjs "$@"
