@@ -71,30 +71,39 @@ pub(crate) const MAX_LIST_ITEMS: usize = 100_000;
 fn list_items(body: &Body<'_>) -> Result<Vec<Map<String, Value>>> {
     match json(body)? {
         Value::Null => Ok(Vec::new()),
-        Value::Array(items) if items.len() > MAX_LIST_ITEMS => Err(body.decode_error(format!(
-            "a list of {} items, more than the {MAX_LIST_ITEMS} a real answer holds",
-            items.len()
-        ))),
-        Value::Array(items) => items
-            .into_iter()
-            .enumerate()
-            .filter(|(_, item)| !item.is_null())
-            .map(|(i, item)| match item {
-                Value::Object(map) => Ok(map),
-                _ => Err(body.decode_error(format!("list item {i} is not an object"))),
-            })
-            .collect(),
+        Value::Array(items) => objects(body, items),
         Value::Object(map) => match envelope(body, Value::Object(map))? {
             // A success envelope around the list is taken too.
-            Some(Value::Array(items)) => list_items(&Body {
-                text: &Value::Array(items).to_string(),
-                ..*body
-            }),
+            Some(Value::Array(items)) => objects(body, items),
             None => Ok(Vec::new()),
             Some(_) => Err(body.decode_error("an envelope whose payload is not a list")),
         },
         _ => Err(body.decode_error("JSON that is neither a list nor an object")),
     }
+}
+
+/// A list answer's items as objects (`null` items skipped), at most [`MAX_LIST_ITEMS`].
+fn objects(body: &Body<'_>, items: Vec<Value>) -> Result<Vec<Map<String, Value>>> {
+    if items.len() > MAX_LIST_ITEMS {
+        return Err(body.decode_error(format!(
+            "a list of {} items, more than the {MAX_LIST_ITEMS} a real answer holds",
+            items.len()
+        )));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .filter(|(_, item)| !item.is_null())
+        .map(|(i, item)| match item {
+            Value::Object(map) => Ok(map),
+            _ => Err(body.decode_error(format!("list item {i} is not an object"))),
+        })
+        .collect()
+}
+
+/// An object's JSON text (for `raw_json`), without copying the object first.
+fn json_text(map: &Map<String, Value>) -> String {
+    serde_json::to_string(map).expect("a JSON object always serializes")
 }
 
 /// A time text; `None` when empty or .NET's `DateTime.MinValue` (`0001-01-01…`), "never".
@@ -137,7 +146,7 @@ fn chat(map: &Map<String, Value>) -> Chat {
         modify_tag: text(map.get("modify_tag")),
         picture: text(map.get("picture")),
         last_update: time_text(map.get("Lastupdate")),
-        raw_json: Value::Object(map.clone()).to_string(),
+        raw_json: json_text(map),
     }
 }
 
@@ -160,7 +169,7 @@ fn contact(map: &Map<String, Value>) -> Contact {
         spam: boolean(map.get("Spam").or_else(|| map.get("spam"))),
         archived: boolean(map.get("Archive").or_else(|| map.get("archive"))),
         is_group: boolean(map.get("isGroup")),
-        raw_json: Value::Object(map.clone()).to_string(),
+        raw_json: json_text(map),
     }
 }
 
@@ -222,7 +231,7 @@ fn group(map: &Map<String, Value>) -> Group {
         last_presence_time: seconds(map.get("LastPresenceTime")),
         information,
         information_json,
-        raw_json: Value::Object(map.clone()).to_string(),
+        raw_json: json_text(map),
     }
 }
 

@@ -73,6 +73,17 @@ fn empty_list_answers_are_empty_lists() {
 }
 
 #[test]
+fn a_success_envelope_around_a_list_is_read_like_the_bare_list() {
+    let text = r#"{"success":true,"message":[{"jid":"1@s.whatsapp.net"},null,{"jid":"2@g.us"}]}"#;
+    let chats = chats_response(&body("chats.aspx", text)).unwrap();
+    assert_eq!(chats.len(), 2);
+    assert_eq!(chats[1].jid.as_deref(), Some("2@g.us"));
+    assert_eq!(chats[0].raw_json, r#"{"jid":"1@s.whatsapp.net"}"#);
+    let e = chats_response(&body("chats.aspx", r#"{"success":true,"message":[1]}"#)).unwrap_err();
+    assert_eq!(e.code().as_str(), "decode");
+}
+
+#[test]
 fn list_refusals_and_garbage_are_typed_errors() {
     let e = chats_response(&body("chats.aspx", r#"{"success":false,"message":null}"#)).unwrap_err();
     assert_eq!(e.code().as_str(), "api");
