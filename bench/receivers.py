@@ -55,7 +55,8 @@ def start(cmd: str, procs: list) -> dict:
     urls = {}
     assert proc.stdout is not None
     for line in proc.stdout:
-        line = line.strip()
+        # Maven prefixes a child's lines with colour resets even with -Dstyle.color=never.
+        line = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
         if line == "ready":
             return urls
         if line.startswith("http") or " http" in line:
@@ -150,6 +151,16 @@ def wrk(url: str, body_path: str, senders: int, secs: float, script: str) -> tup
     return handled / elapsed, float(value) * UNITS[unit], errors
 
 
+def decoding_limit(rust_bin: str, bodies: str, secs: float) -> dict:
+    """{body: events/s} of `witi-bench decode-limit`: decode_postback on every CPU, no HTTP."""
+    out = subprocess.run([rust_bin, "decode-limit", bodies, str(secs)], capture_output=True, text=True, check=True)
+    found = {m.group(1): float(m.group(2)) for m in re.finditer(r"^DECODE_LIMIT (\S+) ([\d.]+)$", out.stdout, re.M)}
+    missing = [b for b in BODIES if b not in found]
+    if missing:
+        raise SystemExit(f"receivers.py: decode-limit gave no figure for {missing}:\n{out.stdout}{out.stderr}")
+    return found
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", required=True)
@@ -173,6 +184,9 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write(LUA)
             script = f.name
+        # The decoding limit: every CPU decoding each body, no HTTP (decode_limit.rs),
+        # measured before the receivers, on the same machine, in the same run.
+        decode_limit = decoding_limit(args.rust_bin, args.bodies, secs)
         cases = []
         width = max(len(n) for n in names)
         print(f"\nwebhook receivers ({args.lang}): events/s and p99 per request, wrk, {secs} s x {rounds} rounds per cell")
@@ -191,7 +205,8 @@ def main() -> None:
                             best[name] = got
                 cells = {n: {"events_per_s": best[n][0] * events, "p99_ms": best[n][1], "errors": best[n][2]}
                          for n in names}
-                cases.append({"body": body, "events": events, "senders": senders, "receivers": cells})
+                cases.append({"body": body, "events": events, "senders": senders, "receivers": cells,
+                              "decode_limit": decode_limit[body]})
                 row = "  ".join(
                     f"{n:>{width}} {cells[n]['events_per_s']:>10,.0f}/s p99 {cells[n]['p99_ms']:>7.2f} ms" for n in names
                 )
@@ -215,13 +230,15 @@ def main() -> None:
 def summary(lang: str, cases: list) -> None:
     """The ratios: witi over each hand-written receiver, and witi over the limit."""
     hand = [n for n in cases[0]["receivers"] if n not in ("witi", "limit")]
-    print(f"ratios, witi's events/s over the other's (> 1: witi faster); limit: witi's share of it")
+    print("ratios, witi's events/s over the other's (> 1: witi faster); limit: witi's share of it;")
+    print("decoding: witi's share of the decoding limit (every CPU decoding the body, no HTTP)")
     for case in cases:
         cells = case["receivers"]
         witi = cells["witi"]["events_per_s"]
         ratio = lambda a, b: f"{a / b:.2f}" if b > 0 else "n/a (no answer)"  # noqa: E731
         parts = [f"/{n} {ratio(witi, cells[n]['events_per_s'])}" for n in hand]
         parts.append(f"of limit {ratio(witi, cells['limit']['events_per_s'])}")
+        parts.append(f"decoding {ratio(witi, case['decode_limit'])} (of {case['decode_limit']:,.0f}/s)")
         print(f"  {case['body']:<12} x{case['senders']:<3} " + "  ".join(parts))
 
 

@@ -101,6 +101,16 @@ def main() -> None:
         low = min(share, key=lambda t: t[0])
         return f"{low[0]:.2f} at worst ({low[1]['body']} x{low[1]['senders']}); best {max(s for s, _ in share):.2f}"
 
+    def receiver_decoding_cell(lang: str) -> str:
+        cases = [c for c in receivers.get(lang) or [] if c["events"] == 1000 and c.get("decode_limit")]
+        if not cases:
+            return "not measured"
+        share = [(c["receivers"]["witi"]["events_per_s"] / c["decode_limit"], c) for c in cases]
+        low = min(share, key=lambda t: t[0])
+        high = max(share, key=lambda t: t[0])
+        return (f"{low[0]:.2f} at worst ({low[1]['body']} x{low[1]['senders']}: {low[1]['receivers']['witi']['events_per_s']:,.0f}"
+                f" / {low[1]['decode_limit']:,.0f} events/s); best {high[0]:.2f} ({high[1]['body']} x{high[1]['senders']})")
+
     out = []
     started = read(os.path.join(raw, "started")).strip()
     out.append(f"# Benchmarks, {started}")
@@ -131,6 +141,8 @@ def main() -> None:
         ("webhook receiver, events/s (`BULKGZ` x1,000, 50 senders, vs the best hand-written)", receiver_cell),
         ("webhook receiver against the limit (witi's events/s over a server that drains the body unread; "
          "1,000-event bodies)", receiver_limit_cell),
+        ("webhook receiver against the decoding limit (witi's events/s over every CPU decoding the same body "
+         "with no HTTP; 1,000-event bodies)", receiver_decoding_cell),
         ("`import` / load time (speed ratio; ms)", lambda lang: cell("import", lang)),
     ]
     for title, fn in table:

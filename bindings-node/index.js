@@ -330,11 +330,14 @@ const LAZY_STATUS = {
 }
 const EVENT_INSPECT = { value: inspectEvent, enumerable: false, configurable: true, writable: true }
 
+// `wid`: the events' WebID (a string), none (undefined), or each event's (an array of strings
+// and nulls: requests of several instances handled in one call, src/webhook.rs).
 function eventsFrom(parts, wid, first = 2) {
   const kinds = parts[0]
   const ids = parts[1]
   const n = kinds.length
   const events = new Array(n)
+  const each = Array.isArray(wid) ? wid : null
   const hasWid = wid != null
   for (let i = 0; i < n; i++) {
     const json = parts[first + i]
@@ -347,7 +350,9 @@ function eventsFrom(parts, wid, first = 2) {
     } else {
       event = { kind: 'unknown', json }
     }
-    if (hasWid) event.wid = wid
+    if (each !== null) {
+      if (each[i] != null) event.wid = each[i]
+    } else if (hasWid) event.wid = wid
     event.id = id
     Object.defineProperty(event, INSPECT, EVENT_INSPECT)
     events[i] = event
@@ -377,11 +382,12 @@ function listen(address, handler, options = {}) {
     }))
   }
   const onError = typeof options.onError === 'function' ? options.onError : reportHandlerError
-  // One call per request (src/webhook.rs): its events, built here, go to the handler one at a
-  // time, in order, each awaited. Never rejects: the core waits for this promise before the
-  // next request.
+  // One call per request, or per group of requests that queued up meanwhile (src/webhook.rs):
+  // their events, built here, go to the handler one at a time, in order, each awaited. Never
+  // rejects: the core waits for this promise before the next request.
   const wrapped = async (parts) => {
-    const wid = parts[2] === '' ? undefined : parts[2].slice(1)
+    const w = parts[2]
+    const wid = w === '' ? undefined : w.charCodeAt(0) === 61 /* '=' */ ? w.slice(1) : JSON.parse(w)
     for (const event of eventsFrom(parts, wid, 3)) {
       try {
         await handler(event)

@@ -1,10 +1,11 @@
 //! The PostBack receiver: the core's `witi::webhook::WebhookServer`, calling a JS handler.
 //!
 //! The core decodes, orders and acknowledges; this file only carries each request's events to
-//! JS through a thread-safe function, in one crossing per request (a crossing per event cost
-//! more than the hand-written `node:http` receiver's whole work, bench/README.md), as the same
-//! strings `decodePostback` gives (`postback.rs`), plus the request's `wid`; then it waits for
-//! the wrapper's promise to settle before the core moves to the next request. `index.js`
+//! JS through a thread-safe function, in one crossing per request, or per group of requests
+//! that queued up meanwhile (a crossing per event cost more than the hand-written `node:http`
+//! receiver's whole work, bench/README.md), as the same strings `decodePostback` gives
+//! (`postback.rs`), plus the events' `wid`s; then it waits for the wrapper's promise to settle
+//! before the core moves to the next request. `index.js`
 //! builds the events (each status on first access) and calls the user's handler once per
 //! event, in order, awaiting each; its wrapper never rejects: a throwing handler is reported
 //! there (`onError`, else `console.error`) and the receiver keeps serving.
@@ -126,15 +127,14 @@ pub fn listen<'env>(
     promise(env, None, work, |server| server)
 }
 
-/// `[kinds, ids, wid, json 0, json 1, ...]`: `decodePostback`'s strings with the request's
-/// `wid` third (`""` for none, else `=` and the `wid`). The core has built each status; JS
-/// builds it again on first access from the same text (`eventStatus`), which costs less than
-/// carrying every one across.
+/// `[kinds, ids, wids, json 0, json 1, ...]`: `decodePostback`'s strings with the events'
+/// `wid`s third: `""` when none has one, `=` and the `wid` when all have the same one (one
+/// request, or requests of one instance), else a JSON array with each event's `wid` or `null`
+/// (requests of several instances merged into one call: `witi::webhook::MERGE_EVENTS`). The
+/// core has built each status; JS builds it again on first access from the same text
+/// (`eventStatus`), which costs less than carrying every one across.
 fn crossing(events: Vec<witi::Event>) -> Vec<String> {
-    let wid = events
-        .first()
-        .and_then(|e| e.wid.as_ref())
-        .map_or_else(String::new, |w| format!("={w}"));
+    let wids = wids(&events);
     let texts = events
         .into_iter()
         .map(|e| witi::postback::EventText {
@@ -145,8 +145,19 @@ fn crossing(events: Vec<witi::Event>) -> Vec<String> {
         })
         .collect();
     let mut parts = crate::postback::crossing(texts);
-    parts.insert(2, wid);
+    parts.insert(2, wids);
     parts
+}
+
+/// The `wids` part of [`crossing`].
+fn wids(events: &[witi::Event]) -> String {
+    let first = events.first().and_then(|e| e.wid.as_deref());
+    if events.iter().all(|e| e.wid.as_deref() == first) {
+        return first.map_or_else(String::new, |w| format!("={w}"));
+    }
+    let each: Vec<Option<&str>> = events.iter().map(|e| e.wid.as_deref()).collect();
+    // A list of strings and nulls always serializes.
+    serde_json::to_string(&each).unwrap_or_else(|_| String::from("[]"))
 }
 
 // `model::Event` is no longer built here (the events cross as strings; `index.js` builds the

@@ -113,6 +113,37 @@ describe('receiver', { concurrency: 3 }, () => {
     }
   })
 
+  it('requests queued behind a busy handler keep each its own wid', async () => {
+    // The first event holds the handler, so the next requests queue up and reach JS in one
+    // call with mixed WebIDs (src/webhook.rs's crossing); each event must keep its own.
+    let release
+    const held = new Promise((resolve) => { release = resolve })
+    const seen = []
+    const server = await listen('127.0.0.1:0', async (event) => {
+      const body = JSON.parse(event.json)
+      if (body.r === 'first') await held
+      seen.push([body.r, event.wid])
+    })
+    try {
+      const send = (r, wid) => fetch(`${server.url}hook${wid ? `?wid=${encodeURIComponent(wid)}` : ''}`,
+        { method: 'POST', body: JSON.stringify({ r }) })
+      const first = send('first', 'w-first')
+      await sleep(100)
+      const names = ['a', 'b', 'c', 'none', 'quote']
+      const wids = { a: 'w-a', b: 'w-b', c: 'w-a', none: undefined, quote: 'w"[,]=' }
+      const rest = names.map((r) => send(r, wids[r]))
+      await sleep(300)
+      release()
+      for (const answer of await Promise.all([first, ...rest])) assert.equal(answer.status, 200)
+      assert.equal(seen.length, 6)
+      assert.deepEqual(seen[0], ['first', 'w-first'])
+      for (const [r, wid] of seen.slice(1)) assert.equal(wid, wids[r], r)
+      assert.deepEqual(seen.map(([r]) => r).sort(), ['a', 'b', 'c', 'first', 'none', 'quote'])
+    } finally {
+      await server.close()
+    }
+  })
+
   it('checks the token, and close() frees the port', async () => {
     const server = await listen('127.0.0.1:0', () => {}, { token: 'right' })
     const url = server.url

@@ -21,7 +21,9 @@
 //! - Every event gets the request's `wid` (query, or `&wid=` at the end of the path).
 //! - Events go to the handler one at a time, in order of arrival across all requests: one
 //!   dispatcher task reads a queue that every request feeds. A request is answered 200 once
-//!   the handler has finished with each of its events, so a 200 means "handled".
+//!   the handler has finished with each of its events, so a 200 means "handled". (A
+//!   [`BatchHandler`] is given the requests that queued up while it was busy in one call, and
+//!   each of them is answered when that call ends.)
 //! - A redelivery (the same events for the same `wid`, see `redelivery`) never runs the handler
 //!   again: it waits for the first delivery's handling, or, within
 //!   [`WebhookOptions::redelivery_window`] after it, is answered 200 at once.
@@ -59,7 +61,9 @@ pub type Handler =
 
 /// The handler of one request's events at once, in order, for bindings whose every call
 /// crosses to another thread (a JS event loop, Python's GIL): one crossing per request
-/// instead of one per event. It calls the user's handler once per event, in order, each after
+/// instead of one per event, and one for several requests when they queued up while it was
+/// busy (at most [`MERGE_EVENTS`] events, each request whole, in order; the events may then
+/// carry different `wid`s). It calls the user's handler once per event, in order, each after
 /// the previous one has finished, and returns the failures (one per event that failed), which
 /// the receiver logs like a [`Handler`]'s.
 pub type BatchHandler =
@@ -348,14 +352,31 @@ async fn serve(
     tracing::debug!("webhook receiver stopped");
 }
 
+/// The most events one [`BatchHandler`] call is given when requests have queued up while it
+/// was busy: they are merged into one call (one crossing into the binding's language instead
+/// of one per request, which is most of what a binding's receiver spends on one-event bodies:
+/// bench/README.md). A request's answer then waits for the whole merged call, so the merge
+/// stays small; a request is never split, and one larger than this goes alone.
+pub const MERGE_EVENTS: usize = 256;
+
 /// The one task that calls the handler, so events are handled one at a time, in order. The
 /// handler runs in this task, its panics caught (`catch`): a task per event cost more than a
 /// cheap handler.
 async fn dispatch(mut queue: mpsc::Receiver<Job>, handler: Dispatch) {
-    while let Some(job) = queue.recv().await {
+    // A request taken from the queue that did not fit in the previous merged call.
+    let mut held: Option<Job> = None;
+    loop {
+        let job = match held.take() {
+            Some(job) => job,
+            None => match queue.recv().await {
+                Some(job) => job,
+                None => break,
+            },
+        };
         match &handler {
             Dispatch::Each(handler) => {
-                for event in job.events {
+                let mut job = job;
+                for event in std::mem::take(&mut job.events) {
                     let kind = event.kind.as_str();
                     match catch::CatchUnwind::new(|| handler(event)).await {
                         Ok(Ok(())) => {}
@@ -363,17 +384,43 @@ async fn dispatch(mut queue: mpsc::Receiver<Job>, handler: Dispatch) {
                         Err(payload) => panicked(payload.as_ref(), kind),
                     }
                 }
+                job.handled();
             }
             Dispatch::Batch(handler) => {
-                let events = job.events;
+                let mut jobs = vec![job];
+                let mut count = jobs[0].events.len();
+                while count < MERGE_EVENTS {
+                    match queue.try_recv() {
+                        Ok(next) if count + next.events.len() <= MERGE_EVENTS => {
+                            count += next.events.len();
+                            jobs.push(next);
+                        }
+                        Ok(next) => {
+                            held = Some(next);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let mut events = Vec::with_capacity(count);
+                for job in &mut jobs {
+                    events.append(&mut job.events);
+                }
                 match catch::CatchUnwind::new(|| handler(events)).await {
                     Ok(failures) => failures.iter().for_each(|e| failed(e, "batch")),
                     Err(payload) => panicked(payload.as_ref(), "batch"),
                 }
+                jobs.into_iter().for_each(Job::handled);
             }
         }
-        drop(job.grant);
-        job.done.send_replace(Some(Instant::now()));
+    }
+}
+
+impl Job {
+    /// Gives the request's budget back and tells it (and any redelivery) it is handled.
+    fn handled(self) {
+        drop(self.grant);
+        self.done.send_replace(Some(Instant::now()));
     }
 }
 

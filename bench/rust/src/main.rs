@@ -4,10 +4,12 @@
 //! Usage: `witi-bench [--quick] [--only decode|status|clients] [--calls N] [--secs S]`
 //! (`bash bench/run.sh` passes its arguments here), and for the receiver benchmark
 //! (`bench/receivers.py`): `witi-bench bodies DIR` writes the PostBack bodies,
-//! `witi-bench receivers` serves witi's, the by-hand and the limit receivers.
+//! `witi-bench receivers` serves witi's, the by-hand and the limit receivers,
+//! `witi-bench decode-limit DIR SECS` measures the decoding limit of each body.
 
 mod clients;
 mod decode;
+mod decode_limit;
 mod receivers;
 mod status;
 
@@ -80,6 +82,10 @@ fn main() {
             None => Err("bodies needs a folder".into()),
         }),
         Some("receivers") => Some(receivers::serve()),
+        Some("decode-limit") => Some(match (rest.next(), rest.next().map(|s| s.parse::<f64>())) {
+            (Some(dir), Some(Ok(secs))) => decode_limit::run(std::path::Path::new(&dir), secs),
+            _ => Err("decode-limit needs a folder and seconds".into()),
+        }),
         _ => None,
     };
     if let Some(result) = sub {
