@@ -382,23 +382,48 @@ function listen(address, handler, options = {}) {
     }))
   }
   const onError = typeof options.onError === 'function' ? options.onError : reportHandlerError
-  // One call per request, or per group of requests that queued up meanwhile (src/webhook.rs):
-  // their events, built here, go to the handler one at a time, in order, each awaited. Never
-  // rejects: the core waits for this promise before the next request.
-  const wrapped = async (parts) => {
-    const w = parts[2]
-    const wid = w === '' ? undefined : w.charCodeAt(0) === 61 /* '=' */ ? w.slice(1) : JSON.parse(w)
-    for (const event of eventsFrom(parts, wid, 3)) {
+  const report = (e, event) => {
+    try {
+      onError(e, event)
+    } catch (reportFailure) {
+      reportHandlerError(reportFailure, event)
+    }
+  }
+  // The rest of the events once a handler has returned a promise: each awaited, in order.
+  const rest = async (pending, events, i) => {
+    try {
+      await pending
+    } catch (e) {
+      report(e, events[i])
+    }
+    for (let j = i + 1; j < events.length; j++) {
       try {
-        await handler(event)
+        await handler(events[j])
       } catch (e) {
-        try {
-          onError(e, event)
-        } catch (reportFailure) {
-          reportHandlerError(reportFailure, event)
-        }
+        report(e, events[j])
       }
     }
+  }
+  // One call per request, or per group of requests that queued up meanwhile (src/webhook.rs):
+  // their events, built here, go to the handler one at a time, in order, each awaited. Returns
+  // undefined when every call returned at once (src/webhook.rs then answers without waiting
+  // for a promise: a promise per request cost a sync handler a quarter of its one-event
+  // throughput), else a promise that never rejects, which the core waits for.
+  const wrapped = (parts) => {
+    const w = parts[2]
+    const wid = w === '' ? undefined : w.charCodeAt(0) === 61 /* '=' */ ? w.slice(1) : JSON.parse(w)
+    const events = eventsFrom(parts, wid, 3)
+    for (let i = 0; i < events.length; i++) {
+      let result
+      try {
+        result = handler(events[i])
+      } catch (e) {
+        report(e, events[i])
+        continue
+      }
+      if (result != null && typeof result.then === 'function') return rest(result, events, i)
+    }
+    return undefined
   }
   const { signal } = options
   if (signal?.aborted) return Promise.reject(signal.reason)

@@ -4,11 +4,12 @@
 //! JS through a thread-safe function, in one crossing per request, or per group of requests
 //! that queued up meanwhile (a crossing per event cost more than the hand-written `node:http`
 //! receiver's whole work, bench/README.md), as the same strings `decodePostback` gives
-//! (`postback.rs`), plus the events' `wid`s; then it waits for the wrapper's promise to settle
-//! before the core moves to the next request. `index.js`
-//! builds the events (each status on first access) and calls the user's handler once per
-//! event, in order, awaiting each; its wrapper never rejects: a throwing handler is reported
-//! there (`onError`, else `console.error`) and the receiver keeps serving.
+//! (`postback.rs`), plus the events' `wid`s; then it waits for the wrapper to finish before
+//! the core moves to the next request. `index.js` builds the events (each status on first
+//! access) and calls the user's handler once per event, in order, awaiting each promise a call
+//! returns; its wrapper never rejects (and gives no promise at all when every call returned at
+//! once): a throwing handler is reported there (`onError`, else `console.error`) and the
+//! receiver keeps serving.
 //!
 //! Process lifetime: while the receiver runs, its thread-safe function keeps Node alive (as
 //! an `http.Server` does); `close()` ends the core server, whose dispatcher then drops the
@@ -16,7 +17,9 @@
 
 use crate::error;
 use crate::runtime::promise;
-use napi::bindgen_prelude::{Env, FromNapiValue, Function, JsValue, Object, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{
+    Env, FromNapiValue, Function, JsValue, Object, PromiseRaw, Unknown, ValueType,
+};
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 use std::net::SocketAddr;
@@ -86,9 +89,10 @@ pub fn listen<'env>(
                 crossing(events),
                 ThreadsafeFunctionCallMode::NonBlocking,
                 move |returned, env| {
-                    // The JS wrapper returns a promise that never rejects; wait for it.
+                    // The JS wrapper returns undefined when every handler call returned at
+                    // once, else a promise that never rejects: wait for that one.
                     match returned {
-                        Ok(value) => {
+                        Ok(value) if value.get_type()? == ValueType::Object => {
                             let mut settled: PromiseRaw<'_, Unknown<'static>> =
                                 unsafe { PromiseRaw::from_napi_value(env.raw(), value.raw())? };
                             settled.finally(move |_env| {
@@ -96,7 +100,7 @@ pub fn listen<'env>(
                                 Ok(())
                             })?;
                         }
-                        Err(_) => {
+                        _ => {
                             let _ = done.send(());
                         }
                     }

@@ -144,6 +144,25 @@ describe('receiver', { concurrency: 3 }, () => {
     }
   })
 
+  it('sync and async handler calls in one request keep their order, and the answer waits', async () => {
+    const seen = []
+    const server = await listen('127.0.0.1:0', (event) => {
+      const { n } = JSON.parse(event.json)
+      if (n === 1) return sleep(50).then(() => { seen.push('1 done') })
+      if (n === 2) throw new Error('sync failure after an async call')
+      if (n === 3) return { then: (resolve) => setTimeout(() => { seen.push('3 done'); resolve() }, 20) }
+      seen.push(n)
+    }, { onError: (error, event) => seen.push(`reported ${JSON.parse(event.json).n}`) })
+    try {
+      const items = [0, 1, 2, 3, 4].map((n) => Buffer.from(JSON.stringify({ n })).toString('base64'))
+      const answer = await fetch(server.url, { method: 'POST', body: `BULK,${JSON.stringify(items)}` })
+      assert.equal(answer.status, 200)
+      assert.deepEqual(seen, [0, '1 done', 'reported 2', '3 done', 4])
+    } finally {
+      await server.close()
+    }
+  })
+
   it('checks the token, and close() frees the port', async () => {
     const server = await listen('127.0.0.1:0', () => {}, { token: 'right' })
     const url = server.url
