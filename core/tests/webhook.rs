@@ -12,11 +12,10 @@ use tokio::sync::mpsc;
 use witi::webhook::{WebhookOptions, WebhookServer};
 use witi::{EventKind, PostbackLimits};
 
-const STATUS_EVENT: &str = include_str!("../../tests/fixtures/postback/status_event.json");
+mod webhook_support;
+use webhook_support::{bulk_array, drain, local, post};
 
-fn local() -> SocketAddr {
-    "127.0.0.1:0".parse().expect("a valid address")
-}
+const STATUS_EVENT: &str = include_str!("../../tests/fixtures/postback/status_event.json");
 
 /// A receiver whose handler forwards each event's JSON to the returned channel; events whose
 /// JSON contains `"fail"` make it return an error, `"panic"` make it panic, `"slow"` make it
@@ -46,30 +45,6 @@ async fn recorder(options: WebhookOptions) -> (WebhookServer, mpsc::UnboundedRec
     .await
     .expect("binding 127.0.0.1:0");
     (server, rx)
-}
-
-async fn post(url: &str, body: impl Into<reqwest::Body>) -> (u16, String) {
-    let response = reqwest::Client::new()
-        .post(url)
-        .body(body)
-        .send()
-        .await
-        .expect("the receiver answers");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("a text answer"))
-}
-
-fn drain(rx: &mut mpsc::UnboundedReceiver<String>) -> Vec<String> {
-    let mut got = Vec::new();
-    while let Ok(item) = rx.try_recv() {
-        got.push(item);
-    }
-    got
-}
-
-fn bulk_array(events: &[&str]) -> String {
-    let items: Vec<String> = events.iter().map(|e| STANDARD.encode(e)).collect();
-    serde_json::to_string(&items).expect("strings serialize")
 }
 
 fn bulkgz(codec: &str, text: &str) -> String {
