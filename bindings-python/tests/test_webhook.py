@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from typing import Callable, List
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, List, Optional, Tuple
 
 import pytest
 
@@ -213,3 +216,36 @@ def test_a_handler_may_call_the_blocking_client(sim: Sim, key: str) -> None:
         client.set_config(webhook=server.url + "x")
         wait_until(lambda: bool(codes))
     assert codes == [witi.StatusCode.NO_CONNECTION]
+
+
+def test_requests_queued_behind_a_busy_handler_keep_each_its_own_wid() -> None:
+    # The first event holds the handler, so the next requests queue up and reach Python in one
+    # call with mixed WebIDs (the core merges them); each event must keep its own.
+    release = threading.Event()
+    seen: List[Tuple[str, Optional[str]]] = []
+
+    def handler(event: witi.Event) -> None:
+        name = json.loads(event.json)["r"]
+        if name == "first":
+            release.wait(10)
+        seen.append((name, event.wid))
+
+    def send(url: str, name: str, wid: Optional[str]) -> int:
+        query = "" if wid is None else "?wid=" + urllib.parse.quote(wid, safe="")
+        body = json.dumps({"r": name}).encode()
+        with urllib.request.urlopen(urllib.request.Request(url + query, data=body, method="POST"), timeout=10) as r:
+            return r.status
+
+    wids = {"first": "w-first", "a": "w-a", "b": "w-b", "c": "w-a", "none": None, "quote": 'w"[,]='}
+    with witi.listen(handler) as server, ThreadPoolExecutor(8) as pool:
+        first = pool.submit(send, server.url, "first", wids["first"])
+        time.sleep(0.1)
+        rest = [pool.submit(send, server.url, name, wids[name]) for name in ["a", "b", "c", "none", "quote"]]
+        time.sleep(0.3)
+        assert not first.done(), "no answer before the events are handled"
+        release.set()
+        assert [f.result() for f in [first, *rest]] == [200] * 6
+    assert seen[0] == ("first", "w-first")
+    assert sorted(name for name, _ in seen) == sorted(wids)
+    for name, wid in seen:
+        assert wid == wids[name], name
