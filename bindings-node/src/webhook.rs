@@ -134,9 +134,9 @@ pub fn listen<'env>(
 /// `[kinds, ids, wids, json 0, json 1, ...]`: `decodePostback`'s strings with the events'
 /// `wid`s third: `""` when none has one, `=` and the `wid` when all have the same one (one
 /// request, or requests of one instance), else a JSON array with each event's `wid` or `null`
-/// (requests of several instances merged into one call: `witi::webhook::MERGE_EVENTS`). The
-/// core has built each status; JS builds it again on first access from the same text
-/// (`eventStatus`), which costs less than carrying every one across.
+/// (requests of several instances merged into one call: `witi::webhook::MERGE_EVENTS`). A
+/// `BatchHandler`'s events come without typed statuses; JS builds one on first access from
+/// the event's text (`eventStatus`).
 fn crossing(events: Vec<witi::Event>) -> Vec<String> {
     let wids = wids(&events);
     let texts = events

@@ -53,8 +53,8 @@ fn handler(worker: Py<PyAny>) -> BatchHandler {
             let done = HandlerDone {
                 tx: Mutex::new(Some(done)),
             };
-            // The core has built each status; Python builds it again on first access from
-            // the same text, which costs less than building every one.
+            // A BatchHandler's events come without typed statuses: Python builds one on
+            // first access from the event's text.
             let texts: Vec<_> = events
                 .into_iter()
                 .map(|e| witi::postback::EventText {

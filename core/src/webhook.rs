@@ -40,7 +40,7 @@ mod redelivery;
 mod request;
 
 use crate::error::{CallbackError, Error, Result};
-use crate::postback::{Event, Grant, PostbackLimits};
+use crate::postback::{Detail, Event, Grant, PostbackLimits};
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -63,7 +63,10 @@ pub type Handler =
 /// crosses to another thread (a JS event loop, Python's GIL): one crossing per request
 /// instead of one per event, and one for several requests when they queued up while it was
 /// busy (at most [`MERGE_EVENTS`] events, each request whole, in order; the events may then
-/// carry different `wid`s). It calls the user's handler once per event, in order, each after
+/// carry different `wid`s). Its events come without their typed status (`status` is `None`
+/// for status events too; `kind` is set as usual): bindings build it on first access with
+/// [`crate::postback::event_status`], from `json`, and so pay for none their users do not
+/// read (building every status was most of the receiver's decoding work). It calls the user's handler once per event, in order, each after
 /// the previous one has finished, and returns the failures (one per event that failed), which
 /// the receiver logs like a [`Handler`]'s.
 pub type BatchHandler =
@@ -212,6 +215,10 @@ impl WebhookServer {
             command: "webhook",
             message: format!("could not read the listening address: {e}"),
         })?;
+        let detail = match handler {
+            Dispatch::Each(_) => Detail::Full,
+            Dispatch::Batch(_) => Detail::Kind,
+        };
         let (jobs, queue) = mpsc::channel(QUEUE);
         let dispatcher = runtime.spawn(dispatch(queue, handler));
         let shared = Arc::new(Shared {
@@ -223,6 +230,7 @@ impl WebhookServer {
             decoders: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
+            detail,
         });
         let (stop, stopped) = watch::channel(false);
         let slots = Arc::new(Semaphore::new(options.max_connections.max(1)));
@@ -289,6 +297,9 @@ struct Shared {
     /// One permit per CPU: the large bodies decoded on the blocking pool at once (more only
     /// thrash the caches and hold more decoded batches in memory).
     decoders: Arc<Semaphore>,
+    /// How much of each event is built: all of it for a [`Handler`], the kind only for a
+    /// [`BatchHandler`] (see there).
+    detail: Detail,
 }
 
 /// One request's events, and how to tell the request they are handled.

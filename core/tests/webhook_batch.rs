@@ -201,3 +201,36 @@ async fn post_named(url: String, name: &'static str, n: usize) -> u16 {
         .await
         .0
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_handler_gets_kinds_without_typed_statuses() {
+    // Bindings build a status on first access (witi::postback::event_status): the receiver
+    // builds none for a BatchHandler, and the kind is decided as for any decode.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handler: BatchHandler = Arc::new(move |events: Vec<witi::Event>| {
+        let tx = tx.clone();
+        Box::pin(async move {
+            for event in events {
+                let parsed = witi::postback::event_status(&event.json).map(|s| s.code);
+                let line = format!("{:?} {} {:?}", event.kind, event.status.is_some(), parsed);
+                tx.send(line).expect("the test still listens");
+            }
+            Vec::new()
+        })
+    });
+    let server = WebhookServer::bind_batch_handler(local(), WebhookOptions::default(), handler)
+        .await
+        .expect("binding 127.0.0.1:0");
+    let status = r#"{"status":10,"statusString":"WhatsAppAuthenticated","WebID":"W"}"#;
+    let body = format!("BULK,{}", bulk_array(&[status, r#"{"n":1}"#]));
+    assert_eq!(post(&server.url(), body).await.0, 200);
+    server.shutdown().await;
+    let code = witi::postback::event_status(status).expect("a status").code;
+    assert_eq!(
+        drain(&mut rx),
+        [
+            format!("Status false Some({code:?})"),
+            "Unknown false None".to_string()
+        ]
+    );
+}
