@@ -141,7 +141,7 @@ def main() -> None:
         ("webhook receiver, events/s (`BULKGZ` x1,000, 50 senders, vs the best hand-written)", receiver_cell),
         ("webhook receiver against the limit (witi's events/s over a server that drains the body unread; "
          "1,000-event bodies)", receiver_limit_cell),
-        ("webhook receiver against the decoding limit (witi's events/s over every CPU decoding the same body "
+        ("webhook receiver against the decoding limit (witi's events/s over every CPU decoding the same body as the receiver does, "
          "with no HTTP; 1,000-event bodies)", receiver_decoding_cell),
         ("`import` / load time (speed ratio; ms)", lambda lang: cell("import", lang)),
     ]
