@@ -1,8 +1,11 @@
 // The hand-written part of the Kotlin package: idiom on top of what uniffi generates
 // (me/witi/witi_uniffi.kt in target/generated-sources). It decides nothing: it reads fields
 // the generated classes already carry and adapts lambdas to uniffi's callback interfaces.
-// One type lives here: `JsonValue`, `call`'s JSON, which crosses the FFI as text (uniffi.toml
-// names the functions below that read and write it, both without recursion).
+// Types that live here because they cross the FFI as text: `JsonValue`, `call`'s JSON
+// (uniffi.toml names the functions below that read and write it, both without recursion),
+// and the PostBack `Event` with `decodePostback`, `WebhookHandler` and the `WebhookServer`
+// factory (uniffi.toml excludes the generated ones; each body's events cross once, as a few
+// strings, and each typed status is built on first access: bindings-kotlin/src/postback.rs).
 package me.witi
 
 import java.time.Duration
@@ -109,14 +112,287 @@ suspend fun Client.connect(
  */
 fun listen(address: String, token: String? = null, handler: (Event) -> Unit): WebhookServer =
     WebhookServer(address, object : WebhookHandler {
-        override fun onEvent(event: Event) {
+        override fun onEvent(event: Event) = handler(event)
+    }, token)
+
+/**
+ * Receives each PostBack event. Called on a background thread, one event at a time; the
+ * next event waits until this returns.
+ */
+interface WebhookHandler {
+    /**
+     * Handles one event. Anything thrown (an `Error` too) is logged by the core at WARN with
+     * its stack trace, the event is acknowledged and the receiver keeps serving.
+     */
+    fun onEvent(event: Event)
+
+    companion object
+}
+
+/**
+ * Listens on [address] (`"127.0.0.1:0"` picks a free port) and calls [handler] once per
+ * PostBack event, in order, on a background thread. With [token], every request must carry
+ * `token=<it>` (else 401). [WitiException.InvalidArgument] for an address that is not
+ * `IP:PORT`; [WitiException.Connection] when the port cannot be bound. (A function, not a
+ * constructor: the events of each request reach Kotlin in one crossing, see [listen].)
+ */
+@Throws(WitiException::class)
+fun WebhookServer(address: String, handler: WebhookHandler, token: String? = null): WebhookServer =
+    WebhookServer.withBatchHandler(address, EventsToHandler(handler), token)
+
+/**
+ * The receiver's one crossing per request (or per group of requests that queued up): the
+ * texts of [WebhookBatchHandler] to [Event]s, each handed to [handler] in order. Never throws
+ * (a throw would reach the core as a failed callback): a handler's throw is one failure text.
+ */
+private class EventsToHandler(private val handler: WebhookHandler) : WebhookBatchHandler {
+    override fun onEvents(events: List<String>): List<String> {
+        val failures = ArrayList<String>(0)
+        val decoded = try {
+            receivedEvents(events)
+        } catch (e: Throwable) {
+            return listOf("the webhook receiver could not read its events: ${e.stackTraceToString()}")
+        }
+        for (event in decoded) {
             try {
-                handler(event)
+                handler.onEvent(event)
             } catch (e: Throwable) {
-                throw callbackFailure("the webhook handler", e)
+                failures.add("the webhook handler threw ${e.stackTraceToString()}")
             }
         }
-    }, token)
+        return failures
+    }
+}
+
+/** The `wids` text of [WebhookBatchHandler] as one `wid` per event (of [count]). */
+private fun widsOf(text: String, count: Int): List<String?> = when {
+    text.isEmpty() -> java.util.Collections.nCopies(count, null)
+    text[0] == '=' -> java.util.Collections.nCopies(count, text.substring(1))
+    else -> (parseJsonAnswer(text) as JsonValue.Array).items.map { (it as? JsonValue.Text)?.value }
+}
+
+/**
+ * Decodes a PostBack body (plain JSON, `BULK,` or `BULKGZ,`) into its events, in order.
+ * [wid] is the request's `wid` query parameter (the instance): every event carries it and it
+ * enters each event's `id`. [WitiException.Postback] when it does not decode or breaks a limit.
+ * Each event's [Event.status] is built on first access (the same value either way).
+ */
+@Throws(WitiException::class)
+fun decodePostback(body: ByteArray, wid: String? = null): List<Event> = Direct.decodePostback(body, wid)
+
+/**
+ * The crate's plain C functions (bindings-kotlin/src/direct.rs) through JNA's direct mapping:
+ * one call each with a byte array and ints, where a uniffi call allocates several JNA
+ * structures and makes extra calls for its buffers (more than the whole hand-written decode
+ * of one event). The same values, errors and panics (`InternalException`) as the uniffi
+ * exports `decodePostbackTexts` and `eventStatus`.
+ */
+private object Direct {
+    init {
+        // The library uniffi loads (the same name and override property as the generated code).
+        val name = System.getProperty("uniffi.component.witi_uniffi.libraryOverride") ?: "witi_uniffi"
+        com.sun.jna.Native.register(Direct::class.java, com.sun.jna.NativeLibrary.getInstance(name))
+    }
+
+    @JvmStatic private external fun witi_kotlin_decode_postback(body: ByteArray, bodyLen: Int, wid: ByteArray?, widLen: Int): Long
+    @JvmStatic private external fun witi_kotlin_event_status(json: ByteArray, jsonLen: Int): Long
+    @JvmStatic private external fun witi_kotlin_free(answer: Long)
+
+    fun decodePostback(body: ByteArray, wid: String?): List<Event> {
+        // As uniffi lowers a String: a lone surrogate is an error, not a '?'.
+        val widBytes = wid?.let { FfiConverterString.toUtf8(it) }
+        val value = take(witi_kotlin_decode_postback(body, body.size, widBytes?.array(), widBytes?.limit() ?: 0))
+        return events(value, wid)
+    }
+
+    fun eventStatus(json: String): Status? {
+        val bytes = json.toByteArray(Charsets.UTF_8)
+        return FfiConverterOptionalTypeStatus.read(take(witi_kotlin_event_status(bytes, bytes.size)))
+    }
+
+    /** direct.rs' `Events`: count, kinds, ids, then each length-prefixed JSON text. */
+    private fun events(value: java.nio.ByteBuffer, wid: String?): List<Event> {
+        val bytes = value.array()
+        var at = value.position()
+        val count = value.getInt(at)
+        at += 4
+        val kinds = at
+        val ids = kinds + count
+        at = ids + count * ID_LENGTH
+        val events = ArrayList<Event>(count)
+        for (i in 0 until count) {
+            val length = value.getInt(at)
+            val json = String(bytes, at + 4, length, Charsets.UTF_8)
+            at += 4 + length
+            val status = bytes[kinds + i] == 's'.code.toByte()
+            val id = String(bytes, ids + i * ID_LENGTH, ID_LENGTH, Charsets.ISO_8859_1)
+            events.add(Event(if (status) EventKind.STATUS else EventKind.UNKNOWN, json, if (status) STATUS_NOT_BUILT else null, wid, id))
+        }
+        check(at == value.limit()) { "the witi library's events do not add up (a bug)" }
+        return events
+    }
+
+    /**
+     * An answer's value (a big-endian buffer over a copy, positioned after the tag), or its
+     * error thrown; the answer is freed either way.
+     */
+    private fun take(answer: Long): java.nio.ByteBuffer {
+        check(answer != 0L) { "the witi library answered nothing (a bug)" }
+        val bytes = try {
+            val pointer = com.sun.jna.Pointer(answer)
+            val length = pointer.getLong(0) - 8
+            check(length in 1..Int.MAX_VALUE) { "the witi library answered $length bytes (a bug)" }
+            ByteArray(length.toInt()).also { pointer.read(8, it, 0, it.size) }
+        } finally {
+            witi_kotlin_free(answer)
+        }
+        val buf = java.nio.ByteBuffer.wrap(bytes, 1, bytes.size - 1) // big-endian, as uniffi writes
+        when (bytes[0].toInt()) {
+            0 -> return buf
+            1 -> throw FfiConverterTypeWitiException.read(buf)
+            else -> throw InternalException(FfiConverterString.read(buf))
+        }
+    }
+}
+
+/** The `Event`s of [WebhookBatchHandler]'s texts: kinds, ids, wids, then each event's JSON text. */
+internal fun receivedEvents(texts: List<String>): List<Event> {
+    val kinds = texts[0]
+    val ids = texts[1]
+    val count = kinds.length
+    val wids = widsOf(texts[2], count)
+    check(texts.size == 3 + count && ids.length == count * ID_LENGTH && wids.size == count) {
+        "the witi library's events do not add up (a bug)"
+    }
+    val events = ArrayList<Event>(count)
+    for (i in 0 until count) {
+        val status = kinds[i] == 's'
+        events.add(
+            Event(
+                if (status) EventKind.STATUS else EventKind.UNKNOWN,
+                texts[3 + i],
+                if (status) STATUS_NOT_BUILT else null,
+                wids[i],
+                ids.substring(i * ID_LENGTH, (i + 1) * ID_LENGTH),
+            ),
+        )
+    }
+    return events
+}
+
+/** The length of [Event.id]. */
+private const val ID_LENGTH = 32
+
+/**
+ * What [Event.status] holds until first read, for a status event that [decodePostback] or the
+ * receiver made (compared by identity; never returned).
+ */
+private val STATUS_NOT_BUILT = Status(
+    code = StatusCode.Unknown(-1), statusString = "", connected = false, connectionInfo = null,
+    webId = null, webhook = null, userAgent = null, canRestoreConnection = false, stats = null,
+    storage = null, rawJson = "",
+)
+
+/**
+ * One PostBack event. Behaves as a data class of its five properties (`equals`, `hashCode`,
+ * `copy`, `componentN`); `toString()` hides [wid] and [json] (they may hold the instance's
+ * key) and shows the rest.
+ */
+class Event(
+    kind: EventKind,
+    json: String,
+    status: Status?,
+    wid: String? = null,
+    id: String,
+) {
+    /** [EventKind.STATUS] for connection information ([status] holds it), else [EventKind.UNKNOWN]. */
+    var kind: EventKind = kind
+
+    /** The event's own JSON text. */
+    var json: String = json
+        set(value) {
+            // A status still to build is built from the text it came with.
+            status
+            field = value
+        }
+
+    /**
+     * The connection information of a status event, null for any other. An event that
+     * [decodePostback] or the receiver made builds it from [json] on first read (one call
+     * into the core, once; the same value a full decode gives).
+     */
+    @Volatile
+    var status: Status? = status
+        get() {
+            val held = field
+            if (held !== STATUS_NOT_BUILT) return held
+            val built = Direct.eventStatus(json)
+            field = built
+            return built
+        }
+
+    /**
+     * The instance (its WebID) the request named with `wid=`, percent-decoded; null when it
+     * named none. It is the instance's key: keep it out of logs.
+     */
+    var wid: String? = wid
+
+    /**
+     * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+     * gives the same ids, two identical events in one body distinct ones.
+     */
+    var id: String = id
+
+    operator fun component1(): EventKind = kind
+    operator fun component2(): String = json
+    operator fun component3(): Status? = status
+    operator fun component4(): String? = wid
+    operator fun component5(): String = id
+
+    fun copy(
+        kind: EventKind = this.kind,
+        json: String = this.json,
+        status: Status? = this.status,
+        wid: String? = this.wid,
+        id: String = this.id,
+    ): Event = Event(kind, json, status, wid, id)
+
+    override fun equals(other: Any?): Boolean {
+        if (this === other) return true
+        if (other !is Event) return false
+        return kind == other.kind && json == other.json && wid == other.wid && id == other.id &&
+            status == other.status
+    }
+
+    override fun hashCode(): Int {
+        var result = kind.hashCode()
+        result = 31 * result + json.hashCode()
+        result = 31 * result + (status?.hashCode() ?: 0)
+        result = 31 * result + (wid?.hashCode() ?: 0)
+        result = 31 * result + id.hashCode()
+        return result
+    }
+
+    /** `Event(kind=STATUS, json=<N chars>, status=Status(...), wid=<redacted>, id=...)`. */
+    override fun toString(): String =
+        "Event(kind=${kind.name}, json=<${json.codePointCount(0, json.length)} chars>, status=$status, " +
+            "wid=${if (wid == null) "null" else "<redacted>"}, id=$id)"
+
+    companion object
+}
+
+/**
+ * @suppress
+ * uniffi still writes the list converter of the `Event` record that uniffi.toml excludes from
+ * Kotlin (Swift's `decodePostback` returns that list); it needs this name. Nothing in Kotlin
+ * lifts or lowers an `Event`: events cross as texts.
+ */
+public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event> {
+    private fun unused(): Nothing = throw UnsupportedOperationException("Kotlin's events cross the FFI as texts")
+    override fun read(buf: java.nio.ByteBuffer): Event = unused()
+    override fun allocationSize(value: Event): ULong = unused()
+    override fun write(value: Event, buf: java.nio.ByteBuffer): Unit = unused()
+}
 
 /** The status's code as its number (10 for `AUTHENTICATED`). */
 val Status.codeNumber: Long
