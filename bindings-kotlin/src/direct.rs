@@ -102,7 +102,8 @@ trait Answer {
 
 impl Answer for Option<Status> {
     fn size(&self) -> usize {
-        self.as_ref().map_or(1, |s| 512 + 2 * s.raw_json.len())
+        // Exact for no status; for one, about what a real one takes (it only sizes the buffer).
+        self.as_ref().map_or(1, |_| 1024)
     }
 
     fn write(self, out: &mut Vec<u8>) {
@@ -111,7 +112,8 @@ impl Answer for Option<Status> {
 }
 
 /// `event_status` for Kotlin's `Event.status`: `json` is `json_len` bytes of UTF-8. Returns an
-/// answer (module doc) whose value is the status (`Option<Status>`); free it with
+/// answer (module doc) whose value is the status (`Option<Status>`) with an empty `raw_json`:
+/// that is `json` itself, which Kotlin already holds and sets back. Free it with
 /// [`witi_kotlin_free`].
 ///
 /// # Safety
@@ -122,7 +124,11 @@ pub unsafe extern "C" fn witi_kotlin_event_status(json: *const u8, json_len: i32
     let json = unsafe { bytes(json, json_len) };
     answer(|| -> Result<Option<Status>, WitiException> {
         let json = std::str::from_utf8(json).map_err(|_| not_utf8("json"))?;
-        Ok(witi::postback::event_status(json).map(Into::into))
+        Ok(witi::postback::event_status(json).map(|status| {
+            let mut status = Status::from(status);
+            status.raw_json = String::new();
+            status
+        }))
     })
 }
 

@@ -207,7 +207,9 @@ private object Direct {
 
     fun eventStatus(json: String): Status? {
         val bytes = json.toByteArray(Charsets.UTF_8)
-        return FfiConverterOptionalTypeStatus.read(take(witi_kotlin_event_status(bytes, bytes.size)))
+        val status = FfiConverterOptionalTypeStatus.read(take(witi_kotlin_event_status(bytes, bytes.size)))
+        // The raw JSON is the text itself (direct.rs leaves it out rather than copy it back).
+        return status?.also { it.rawJson = json }
     }
 
     /** direct.rs' `Events`: count, kinds, ids, then each length-prefixed JSON text. */
