@@ -1,4 +1,4 @@
-//! Two plain C functions for Kotlin's hot PostBack paths, called through JNA's direct mapping
+//! Plain C functions for Kotlin's hot PostBack paths, called through JNA's direct mapping
 //! (Witi.kt's `Direct`), beside the uniffi exports they mirror.
 //!
 //! Why not uniffi: every uniffi call from Kotlin allocates JNA `Structure`s (a call status,
@@ -14,7 +14,8 @@
 //! own serialization (big-endian), which Kotlin reads with the generated converters. Nothing
 //! panics across the boundary.
 //!
-//! Swift does not use these (its bindings call the uniffi exports).
+//! Swift does not use these (its bindings call the uniffi exports). `webhook.rs` has two more,
+//! for Kotlin's receiver thread, answering the same way.
 
 use crate::error::WitiException;
 use crate::model::Status;
@@ -63,38 +64,52 @@ pub unsafe extern "C" fn witi_kotlin_decode_postback(
 /// the count (`i32`, big-endian), the kinds (one byte per event, `s` or `u`), the ids (32
 /// ASCII hex digits per event), then each event's JSON text as its length in bytes (`i32`,
 /// big-endian) and its UTF-8.
-struct Events(Vec<witi::postback::EventText>);
+pub(crate) struct Events(Vec<witi::postback::EventText>);
 
-impl Answer for Events {
-    fn size(&self) -> usize {
-        4 + self
-            .0
-            .iter()
-            .map(|e| 1 + e.id.len() + 4 + e.json.len())
+impl Events {
+    /// The bytes [`Events::write_of`] writes for events of these ids and texts.
+    pub(crate) fn size_of<'a>(events: impl Iterator<Item = (&'a str, &'a str)>) -> usize {
+        4 + events
+            .map(|(id, json)| 1 + id.len() + 4 + json.len())
             .sum::<usize>()
     }
 
-    fn write(self, out: &mut Vec<u8>) {
-        let events = self.0;
+    /// Writes `events`, each seen through `part` (its kind, id and JSON text).
+    pub(crate) fn write_of<T>(
+        events: &[T],
+        part: impl Fn(&T) -> (witi::EventKind, &str, &str),
+        out: &mut Vec<u8>,
+    ) {
         out.extend_from_slice(&len_i32(events.len()).to_be_bytes());
-        out.extend(events.iter().map(|e| kind_letter(e.kind) as u8));
-        for event in &events {
-            out.extend_from_slice(event.id.as_bytes());
+        out.extend(events.iter().map(|e| kind_letter(part(e).0) as u8));
+        for event in events {
+            out.extend_from_slice(part(event).1.as_bytes());
         }
-        for event in &events {
-            out.extend_from_slice(&len_i32(event.json.len()).to_be_bytes());
-            out.extend_from_slice(event.json.as_bytes());
+        for event in events {
+            let json = part(event).2;
+            out.extend_from_slice(&len_i32(json.len()).to_be_bytes());
+            out.extend_from_slice(json.as_bytes());
         }
+    }
+}
+
+impl Answer for Events {
+    fn size(&self) -> usize {
+        Events::size_of(self.0.iter().map(|e| (e.id.as_str(), e.json.as_str())))
+    }
+
+    fn write(self, out: &mut Vec<u8>) {
+        Events::write_of(&self.0, |e| (e.kind, &e.id, &e.json), out);
     }
 }
 
 /// A length that fits (the core's limits keep bodies far below 2 GiB).
-fn len_i32(len: usize) -> i32 {
+pub(crate) fn len_i32(len: usize) -> i32 {
     i32::try_from(len).unwrap_or(i32::MAX)
 }
 
 /// A successful answer's value.
-trait Answer {
+pub(crate) trait Answer {
     /// The bytes [`Answer::write`] writes, or an estimate (it only sizes the buffer).
     fn size(&self) -> usize;
     fn write(self, out: &mut Vec<u8>);
@@ -154,7 +169,7 @@ pub unsafe extern "C" fn witi_kotlin_free(answer: *mut u8) {
 ///
 /// # Safety
 /// As the exported functions': `ptr` points to `len` readable bytes when `len > 0`.
-unsafe fn bytes<'a>(ptr: *const u8, len: i32) -> &'a [u8] {
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: i32) -> &'a [u8] {
     match usize::try_from(len) {
         Ok(len) if len > 0 && !ptr.is_null() => {
             // SAFETY: the caller's contract.
@@ -172,7 +187,7 @@ fn not_utf8(what: &str) -> WitiException {
 }
 
 /// Runs `work` and writes its outcome as an answer, panics caught.
-fn answer<T, F>(work: F) -> *mut u8
+pub(crate) fn answer<T, F>(work: F) -> *mut u8
 where
     T: Answer,
     F: FnOnce() -> Result<T, WitiException>,

@@ -43,4 +43,4 @@ pub use logging::{LogLevel, WitiLogger, set_logger};
 pub use messages::*;
 pub use model::*;
 pub use postback::{decode_postback, decode_postback_texts, event_status};
-pub use webhook::{WebhookBatchHandler, WebhookHandler, WebhookServer};
+pub use webhook::{WebhookHandler, WebhookServer};

@@ -1,27 +1,32 @@
-//! `WebhookServer`: the core's PostBack receiver, calling a Kotlin/Swift handler (a uniffi
-//! callback interface), in order.
+//! `WebhookServer`: the core's PostBack receiver, handing each event to Kotlin/Swift code, in
+//! order.
 //!
-//! Two handlers, one per language (`uniffi.toml` excludes the other from each):
+//! Two ways, one per language (`uniffi.toml` excludes the other from each):
 //!
-//! - Swift: [`WebhookHandler`], called once per event with an `Event` record.
-//! - Kotlin: [`WebhookBatchHandler`], called once per request (or per group of requests that
-//!   queued up meanwhile: `witi::webhook::BatchHandler`) with the events as the texts of
-//!   `decode_postback_texts` plus their `wid`s; Witi.kt builds its `Event`s (each typed
-//!   status on first access) and calls the user's handler once per event, in order. A
-//!   crossing per event, each with its typed status, cost more than the hand-written JDK
-//!   receiver's whole work (bench/README.md).
+//! - Swift: [`WebhookHandler`], a uniffi callback interface called once per event with an
+//!   `Event` record. The handler is the host's code and may block, so each call runs on
+//!   tokio's blocking pool rather than on a core worker thread.
+//! - Kotlin: [`WebhookServer::with_queue`]. The core gives each request's events (or those of
+//!   the requests that queued up meanwhile: `witi::webhook::BatchHandler`) to a queue, and a
+//!   Kotlin thread of the server's own takes them with two plain C functions
+//!   ([`witi_kotlin_webhook_next`], [`witi_kotlin_webhook_done`], called through JNA's direct
+//!   mapping like `direct.rs`), builds its `Event`s (each typed status on first read) and
+//!   calls the user's handler once per event, in order. A uniffi callback per event, or even
+//!   per request, costs more on the JVM than the hand-written JDK receiver's whole work.
 //!
-//! The handler is the host's code and may block (a JVM callback through JNA), so each call
-//! runs on tokio's blocking pool rather than on a core worker thread. A handler that throws
-//! is reported by the core (a `tracing` warning) and the event is acknowledged; the server
-//! keeps serving. `stop()` shuts down gracefully; `close()` / dropping the object stops it
-//! without waiting.
+//! A handler that throws is reported by the core (a `tracing` warning) and the event is
+//! acknowledged; the server keeps serving. `stop()` shuts down gracefully; `close()` / dropping
+//! the object stops it without waiting.
 
+use crate::direct::{Answer, Events, answer, bytes};
 use crate::error::WitiException;
 use crate::model::Event;
 use crate::runtime::on_core;
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
+use tokio::sync::oneshot;
 use witi::webhook::{BatchHandler, Handler, WebhookOptions};
 
 /// Receives each PostBack event. Called on a background thread, one event at a time; the
@@ -31,24 +36,14 @@ pub trait WebhookHandler: Send + Sync {
     fn on_event(&self, event: Event) -> Result<(), WitiException>;
 }
 
-/// Kotlin's `listen` and `WebhookServer(address, handler, token)` implement this; implement
-/// `WebhookHandler` instead. Called on a background thread with the events of one request or
-/// of several that queued up meanwhile, in order, as texts: `[kinds, ids, wids, json 0,
-/// json 1, ...]`, those of `decodePostbackTexts` with the events' `wid`s third (`""` when
-/// none has one, `=` followed by the `wid` when all have that one, else a JSON array of each
-/// event's `wid` or null). The next call waits until this returns. Returns one text per event
-/// whose handling failed (the receiver logs each at WARN and acknowledges the events anyway).
-#[uniffi::export(with_foreign)]
-pub trait WebhookBatchHandler: Send + Sync {
-    fn on_events(&self, events: Vec<String>) -> Vec<String>;
-}
-
 /// A running PostBack receiver: POSTs on any path, decoded in any framing.
 #[derive(uniffi::Object)]
 pub struct WebhookServer {
     local_addr: SocketAddr,
     /// `None` once stopped.
     server: Mutex<Option<witi::webhook::WebhookServer>>,
+    /// The queue Kotlin's thread takes events from ([`WebhookServer::with_queue`]); 0 for none.
+    queue: u64,
 }
 
 #[uniffi::export]
@@ -62,23 +57,26 @@ impl WebhookServer {
         handler: Arc<dyn WebhookHandler>,
         token: Option<String>,
     ) -> Result<Arc<Self>, WitiException> {
-        bind(&address, token, Dispatch::Each(core_handler(handler)))
+        let server = bind(&address, token, Dispatch::Each(core_handler(handler)))?;
+        Ok(Arc::new(WebhookServer::from_core(server, 0)))
     }
 
-    /// Kotlin's `listen` calls this; use `listen`. The constructor's receiver, calling
-    /// `handler` once per request (or group of requests) instead of once per event; the same
-    /// errors.
+    /// Kotlin's `listen` calls this; use `listen`. As the constructor, but the events wait in
+    /// a queue (its number is `queue()`) for a thread of the caller's to take them (each
+    /// request is answered once they are handled): start that thread at once.
     #[uniffi::constructor(default(token = None))]
-    pub fn with_batch_handler(
-        address: String,
-        handler: Arc<dyn WebhookBatchHandler>,
-        token: Option<String>,
-    ) -> Result<Arc<Self>, WitiException> {
-        bind(
-            &address,
-            token,
-            Dispatch::Batch(core_batch_handler(handler)),
-        )
+    pub fn with_queue(address: String, token: Option<String>) -> Result<Arc<Self>, WitiException> {
+        let (sender, receiver) = mpsc::channel::<Batch>();
+        let server = bind(&address, token, Dispatch::Batch(queue_handler(sender)))?;
+        let id = NEXT_QUEUE.fetch_add(1, Ordering::Relaxed);
+        queues().insert(id, Arc::new(Queue::new(receiver)));
+        Ok(Arc::new(WebhookServer::from_core(server, id)))
+    }
+
+    /// Kotlin's `listen` reads this: the number of the queue of a server made by `withQueue`,
+    /// 0 for one made by the constructor. (An `i64`, Kotlin's `Long`, as the C functions take.)
+    pub fn queue(&self) -> i64 {
+        i64::try_from(self.queue).unwrap_or(0)
     }
 
     /// `http://IP:PORT/` of the bound address.
@@ -106,6 +104,16 @@ impl WebhookServer {
 }
 }
 
+impl WebhookServer {
+    fn from_core(server: witi::webhook::WebhookServer, queue: u64) -> Self {
+        WebhookServer {
+            local_addr: server.local_addr(),
+            server: Mutex::new(Some(server)),
+            queue,
+        }
+    }
+}
+
 /// Which of the core's handler shapes a server calls.
 enum Dispatch {
     Each(Handler),
@@ -117,7 +125,7 @@ fn bind(
     address: &str,
     token: Option<String>,
     handler: Dispatch,
-) -> Result<Arc<WebhookServer>, WitiException> {
+) -> Result<witi::webhook::WebhookServer, WitiException> {
     let addr: SocketAddr = address
         .trim()
         .parse()
@@ -137,10 +145,7 @@ fn bind(
             Dispatch::Batch(handler) => Core::bind_batch_handler(addr, options, handler).await,
         }
     })?;
-    Ok(Arc::new(WebhookServer {
-        local_addr: server.local_addr(),
-        server: Mutex::new(Some(server)),
-    }))
+    Ok(server)
 }
 
 /// The core's handler shape around the host's callback.
@@ -156,47 +161,169 @@ fn core_handler(handler: Arc<dyn WebhookHandler>) -> Handler {
     })
 }
 
-/// The core's batch handler shape around the host's batch callback: one crossing per call.
-fn core_batch_handler(handler: Arc<dyn WebhookBatchHandler>) -> BatchHandler {
+/// Events given to Kotlin's thread, and where it says it is done with them (one text per
+/// event that failed).
+struct Batch {
+    events: Vec<witi::Event>,
+    done: oneshot::Sender<Vec<String>>,
+}
+
+/// The core's batch handler shape around a queue: each call waits until Kotlin's thread says
+/// it is done. When the server ends, the core drops this handler and with it the sender: the
+/// thread then learns the queue is closed.
+fn queue_handler(sender: mpsc::Sender<Batch>) -> BatchHandler {
     Arc::new(move |events: Vec<witi::Event>| {
-        let handler = handler.clone();
+        let (done, handled) = oneshot::channel();
+        let sent = sender.send(Batch { events, done });
         Box::pin(async move {
-            let texts = batch_texts(events);
-            match tokio::task::spawn_blocking(move || handler.on_events(texts)).await {
+            if sent.is_err() {
+                return vec![
+                    "the Kotlin receiver thread is gone; the events were not handled".into(),
+                ];
+            }
+            match handled.await {
                 Ok(failures) => failures.into_iter().map(Into::into).collect(),
-                // The callback panicked (uniffi turns a host exception into a panic here).
-                Err(e) => vec![Box::new(e) as witi::CallbackError],
+                Err(_) => {
+                    vec!["the Kotlin receiver thread ended before handling the events".into()]
+                }
             }
         })
     })
 }
 
-/// `[kinds, ids, wids, json 0, json 1, ...]`: see [`WebhookBatchHandler`]. The core has built
-/// each status; Kotlin builds it again from the same text on first access, which costs less
-/// than carrying every one across.
-fn batch_texts(events: Vec<witi::Event>) -> Vec<String> {
-    let wids = wids(&events);
-    let texts = events
-        .into_iter()
-        .map(|e| witi::postback::EventText {
-            kind: e.kind,
-            json: e.json,
-            wid: None,
-            id: e.id,
-        })
-        .collect();
-    let mut parts = crate::postback::texts(texts);
-    parts.insert(2, wids);
-    parts
+/// One server's queue, as Kotlin's thread sees it.
+struct Queue {
+    batches: Mutex<mpsc::Receiver<Batch>>,
+    /// Where to say the batch last taken is done.
+    done: Mutex<Option<oneshot::Sender<Vec<String>>>>,
 }
 
-/// The `wids` part of [`batch_texts`].
-fn wids(events: &[witi::Event]) -> String {
-    let first = events.first().and_then(|e| e.wid.as_deref());
-    if events.iter().all(|e| e.wid.as_deref() == first) {
-        return first.map_or_else(String::new, |w| format!("={w}"));
+impl Queue {
+    fn new(batches: mpsc::Receiver<Batch>) -> Self {
+        Queue {
+            batches: Mutex::new(batches),
+            done: Mutex::new(None),
+        }
     }
-    let each: Vec<Option<&str>> = events.iter().map(|e| e.wid.as_deref()).collect();
-    // A list of strings and nulls always serializes.
-    serde_json::to_string(&each).unwrap_or_else(|_| String::from("[]"))
+}
+
+/// The queues by number (a number, not a pointer, crosses to Kotlin: a wrong one is only
+/// an unknown queue).
+static QUEUES: LazyLock<Mutex<HashMap<u64, Arc<Queue>>>> = LazyLock::new(Default::default);
+static NEXT_QUEUE: AtomicU64 = AtomicU64::new(1);
+
+fn queues() -> std::sync::MutexGuard<'static, HashMap<u64, Arc<Queue>>> {
+    // A poisoned lock only means a panic elsewhere while it was held; the map is whole.
+    QUEUES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// What [`witi_kotlin_webhook_next`] answers: the events, or that the queue is closed.
+enum Next {
+    Events(Vec<witi::Event>),
+    Closed,
+}
+
+impl Answer for Next {
+    fn size(&self) -> usize {
+        match self {
+            Next::Events(events) => {
+                1 + Events::size_of(events.iter().map(|e| (e.id.as_str(), e.json.as_str())))
+                    + events
+                        .iter()
+                        .map(|e| 4 + e.wid.as_ref().map_or(0, String::len))
+                        .sum::<usize>()
+            }
+            Next::Closed => 1,
+        }
+    }
+
+    /// `1` when closed; else `0`, the events as `direct.rs`' `Events`, then each event's `wid`:
+    /// its length in bytes (`i32`, big-endian) and its UTF-8, or the length -1 for none and
+    /// -2 for the previous event's.
+    fn write(self, out: &mut Vec<u8>) {
+        let Next::Events(events) = self else {
+            out.push(1);
+            return;
+        };
+        out.push(0);
+        Events::write_of(&events, |e| (e.kind, &e.id, &e.json), out);
+        let mut previous: Option<&str> = None;
+        for (i, event) in events.iter().enumerate() {
+            let wid = event.wid.as_deref();
+            match wid {
+                _ if i > 0 && wid == previous => out.extend_from_slice(&(-2i32).to_be_bytes()),
+                None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+                Some(w) => {
+                    out.extend_from_slice(&crate::direct::len_i32(w.len()).to_be_bytes());
+                    out.extend_from_slice(w.as_bytes());
+                }
+            }
+            previous = wid;
+        }
+    }
+}
+
+/// Kotlin's receiver thread: waits for the next events of the queue `queue`
+/// (`WebhookServer.queue()`) and answers them (see `Next::write`), or that the queue is closed
+/// (its server ended, or no such queue); free the answer with `witi_kotlin_free`. Call
+/// [`witi_kotlin_webhook_done`] once done with the events, before calling this again.
+#[unsafe(no_mangle)]
+pub extern "C" fn witi_kotlin_webhook_next(queue: i64) -> *mut u8 {
+    answer(|| {
+        let id = u64::try_from(queue).unwrap_or(0);
+        let Some(found) = queues().get(&id).cloned() else {
+            return Ok(Next::Closed);
+        };
+        let batch = found
+            .batches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .recv();
+        match batch {
+            Ok(batch) => {
+                *found.done.lock().unwrap_or_else(|p| p.into_inner()) = Some(batch.done);
+                Ok(Next::Events(batch.events))
+            }
+            // The server ended and dropped its handler: no more events, ever.
+            Err(mpsc::RecvError) => {
+                queues().remove(&id);
+                Ok(Next::Closed)
+            }
+        }
+    })
+}
+
+/// Kotlin's receiver thread is done with the events [`witi_kotlin_webhook_next`] gave last:
+/// `failures` is `failures_len` bytes, each failure's text as its length in bytes (`i32`,
+/// big-endian) and its UTF-8 (none: zero bytes). The receiver logs each at WARN.
+///
+/// # Safety
+/// `failures` points to `failures_len` readable bytes (any pointer when it is 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn witi_kotlin_webhook_done(
+    queue: i64,
+    failures: *const u8,
+    failures_len: i32,
+) {
+    // SAFETY: the caller's contract above.
+    let mut rest = unsafe { bytes(failures, failures_len) };
+    let _ = std::panic::catch_unwind(move || {
+        let mut texts = Vec::new();
+        while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+            let len = usize::try_from(i32::from_be_bytes(*len))
+                .unwrap_or(0)
+                .min(tail.len());
+            texts.push(String::from_utf8_lossy(&tail[..len]).into_owned());
+            rest = &tail[len..];
+        }
+        let id = u64::try_from(queue).unwrap_or(0);
+        let Some(found) = queues().get(&id).cloned() else {
+            return;
+        };
+        let done = found.done.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(done) = done {
+            // The core stopped waiting only if the server was dropped meanwhile.
+            let _ = done.send(texts);
+        }
+    });
 }

@@ -131,44 +131,21 @@ interface WebhookHandler {
 
 /**
  * Listens on [address] (`"127.0.0.1:0"` picks a free port) and calls [handler] once per
- * PostBack event, in order, on a background thread. With [token], every request must carry
- * `token=<it>` (else 401). [WitiException.InvalidArgument] for an address that is not
- * `IP:PORT`; [WitiException.Connection] when the port cannot be bound. (A function, not a
- * constructor: the events of each request reach Kotlin in one crossing, see [listen].)
+ * PostBack event, in order, on a background thread (one per server). With [token], every
+ * request must carry `token=<it>` (else 401). [WitiException.InvalidArgument] for an address
+ * that is not `IP:PORT`; [WitiException.Connection] when the port cannot be bound. (A
+ * function, not a constructor: the server's thread takes each request's events from the
+ * library in one call, see bindings-kotlin/src/webhook.rs.)
  */
 @Throws(WitiException::class)
-fun WebhookServer(address: String, handler: WebhookHandler, token: String? = null): WebhookServer =
-    WebhookServer.withBatchHandler(address, EventsToHandler(handler), token)
-
-/**
- * The receiver's one crossing per request (or per group of requests that queued up): the
- * texts of [WebhookBatchHandler] to [Event]s, each handed to [handler] in order. Never throws
- * (a throw would reach the core as a failed callback): a handler's throw is one failure text.
- */
-private class EventsToHandler(private val handler: WebhookHandler) : WebhookBatchHandler {
-    override fun onEvents(events: List<String>): List<String> {
-        val failures = ArrayList<String>(0)
-        val decoded = try {
-            receivedEvents(events)
-        } catch (e: Throwable) {
-            return listOf("the webhook receiver could not read its events: ${e.stackTraceToString()}")
-        }
-        for (event in decoded) {
-            try {
-                handler.onEvent(event)
-            } catch (e: Throwable) {
-                failures.add("the webhook handler threw ${e.stackTraceToString()}")
-            }
-        }
-        return failures
+fun WebhookServer(address: String, handler: WebhookHandler, token: String? = null): WebhookServer {
+    val server = WebhookServer.withQueue(address, token)
+    val queue = server.queue()
+    Thread({ Direct.serve(queue, handler) }, "witi-webhook-${server.port()}").apply {
+        isDaemon = true
+        start()
     }
-}
-
-/** The `wids` text of [WebhookBatchHandler] as one `wid` per event (of [count]). */
-private fun widsOf(text: String, count: Int): List<String?> = when {
-    text.isEmpty() -> java.util.Collections.nCopies(count, null)
-    text[0] == '=' -> java.util.Collections.nCopies(count, text.substring(1))
-    else -> (parseJsonAnswer(text) as JsonValue.Array).items.map { (it as? JsonValue.Text)?.value }
+    return server
 }
 
 /**
@@ -181,11 +158,11 @@ private fun widsOf(text: String, count: Int): List<String?> = when {
 fun decodePostback(body: ByteArray, wid: String? = null): List<Event> = Direct.decodePostback(body, wid)
 
 /**
- * The crate's plain C functions (bindings-kotlin/src/direct.rs) through JNA's direct mapping:
- * one call each with a byte array and ints, where a uniffi call allocates several JNA
- * structures and makes extra calls for its buffers (more than the whole hand-written decode
- * of one event). The same values, errors and panics (`InternalException`) as the uniffi
- * exports `decodePostbackTexts` and `eventStatus`.
+ * The crate's plain C functions (bindings-kotlin/src/direct.rs and webhook.rs) through JNA's
+ * direct mapping: one call each with a byte array and ints, where a uniffi call allocates
+ * several JNA structures and makes extra calls for its buffers (more than the whole
+ * hand-written decode of one event). The same values, errors and panics (`InternalException`)
+ * as the uniffi exports `decodePostbackTexts` and `eventStatus`.
  */
 private object Direct {
     init {
@@ -197,6 +174,8 @@ private object Direct {
     @JvmStatic private external fun witi_kotlin_decode_postback(body: ByteArray, bodyLen: Int, wid: ByteArray?, widLen: Int): Long
     @JvmStatic private external fun witi_kotlin_event_status(json: ByteArray, jsonLen: Int): Long
     @JvmStatic private external fun witi_kotlin_free(answer: Long)
+    @JvmStatic private external fun witi_kotlin_webhook_next(queue: Long): Long
+    @JvmStatic private external fun witi_kotlin_webhook_done(queue: Long, failures: ByteArray, failuresLen: Int)
 
     fun decodePostback(body: ByteArray, wid: String?): List<Event> {
         // As uniffi lowers a String: a lone surrogate is an error, not a '?'.
@@ -212,8 +191,48 @@ private object Direct {
         return status?.also { it.rawJson = json }
     }
 
-    /** direct.rs' `Events`: count, kinds, ids, then each length-prefixed JSON text. */
-    private fun events(value: java.nio.ByteBuffer, wid: String?): List<Event> {
+    /**
+     * The receiver's thread: takes each request's events (or those of the requests that
+     * queued up meanwhile) from the queue [queue], hands each to [handler] in order and says
+     * when it is done, until the server ends. Never throws: a handler's throw is reported to
+     * the library (which logs it at WARN), and so is any other failure with these events.
+     */
+    fun serve(queue: Long, handler: WebhookHandler) {
+        while (true) {
+            val value = try {
+                take(witi_kotlin_webhook_next(queue))
+            } catch (e: Throwable) {
+                return // A bug in the library: the requests waiting are answered when it ends.
+            }
+            if (value.get() != 0.toByte()) return // The server ended.
+            val failures = java.io.ByteArrayOutputStream(0)
+            fun failed(text: String) {
+                val bytes = text.toByteArray(Charsets.UTF_8)
+                failures.write(java.nio.ByteBuffer.allocate(4).putInt(bytes.size).array())
+                failures.write(bytes)
+            }
+            val events = try {
+                events(value, null, eachWid = true)
+            } catch (e: Throwable) {
+                failed("the webhook receiver could not read its events: ${e.stackTraceToString()}")
+                emptyList()
+            }
+            for (event in events) {
+                try {
+                    handler.onEvent(event)
+                } catch (e: Throwable) {
+                    failed("the webhook handler threw ${e.stackTraceToString()}")
+                }
+            }
+            witi_kotlin_webhook_done(queue, failures.toByteArray(), failures.size())
+        }
+    }
+
+    /**
+     * direct.rs' `Events` (count, kinds, ids, then each length-prefixed JSON text) as events
+     * of [wid], or with [eachWid] followed by each event's `wid` (webhook.rs' `Next`).
+     */
+    private fun events(value: java.nio.ByteBuffer, wid: String?, eachWid: Boolean = false): List<Event> {
         val bytes = value.array()
         var at = value.position()
         val count = value.getInt(at)
@@ -221,16 +240,31 @@ private object Direct {
         val kinds = at
         val ids = kinds + count
         at = ids + count * ID_LENGTH
-        val events = ArrayList<Event>(count)
+        val jsons = arrayOfNulls<String>(count)
         for (i in 0 until count) {
             val length = value.getInt(at)
-            val json = String(bytes, at + 4, length, Charsets.UTF_8)
+            jsons[i] = String(bytes, at + 4, length, Charsets.UTF_8)
             at += 4 + length
-            val status = bytes[kinds + i] == 's'.code.toByte()
-            val id = String(bytes, ids + i * ID_LENGTH, ID_LENGTH, Charsets.ISO_8859_1)
-            events.add(Event(if (status) EventKind.STATUS else EventKind.UNKNOWN, json, if (status) STATUS_NOT_BUILT else null, wid, id))
+        }
+        val wids = if (!eachWid) null else arrayOfNulls<String>(count).also { wids ->
+            for (i in 0 until count) {
+                val length = value.getInt(at)
+                at += 4
+                wids[i] = when (length) {
+                    -1 -> null
+                    -2 -> wids[i - 1]
+                    else -> String(bytes, at, length, Charsets.UTF_8).also { at += length }
+                }
+            }
         }
         check(at == value.limit()) { "the witi library's events do not add up (a bug)" }
+        val events = ArrayList<Event>(count)
+        for (i in 0 until count) {
+            val status = bytes[kinds + i] == 's'.code.toByte()
+            val id = String(bytes, ids + i * ID_LENGTH, ID_LENGTH, Charsets.ISO_8859_1)
+            val kind = if (status) EventKind.STATUS else EventKind.UNKNOWN
+            events.add(Event(kind, jsons[i]!!, if (status) STATUS_NOT_BUILT else null, wids?.get(i) ?: wid, id))
+        }
         return events
     }
 
@@ -255,31 +289,6 @@ private object Direct {
             else -> throw InternalException(FfiConverterString.read(buf))
         }
     }
-}
-
-/** The `Event`s of [WebhookBatchHandler]'s texts: kinds, ids, wids, then each event's JSON text. */
-internal fun receivedEvents(texts: List<String>): List<Event> {
-    val kinds = texts[0]
-    val ids = texts[1]
-    val count = kinds.length
-    val wids = widsOf(texts[2], count)
-    check(texts.size == 3 + count && ids.length == count * ID_LENGTH && wids.size == count) {
-        "the witi library's events do not add up (a bug)"
-    }
-    val events = ArrayList<Event>(count)
-    for (i in 0 until count) {
-        val status = kinds[i] == 's'
-        events.add(
-            Event(
-                if (status) EventKind.STATUS else EventKind.UNKNOWN,
-                texts[3 + i],
-                if (status) STATUS_NOT_BUILT else null,
-                wids[i],
-                ids.substring(i * ID_LENGTH, (i + 1) * ID_LENGTH),
-            ),
-        )
-    }
-    return events
 }
 
 /** The length of [Event.id]. */

@@ -138,19 +138,4 @@ class PostbackTest {
         // As uniffi lowers any String: a lone surrogate is refused, not replaced.
         assertThrows<java.nio.charset.CharacterCodingException> { decodePostback(other.toByteArray(), "\uD800") }
     }
-
-    @Test
-    fun `the receiver's texts become the same events, each with its own wid`() {
-        val body = bulk(keyed, other)
-        val texts = decodePostbackTexts(body, key)
-        val decoded = decodePostback(body, key)
-        val one = receivedEvents(listOf(texts[0], texts[1], "=$key") + texts.drop(2))
-        assertEquals(decoded, one)
-        val none = receivedEvents(listOf(texts[0], texts[1], "") + texts.drop(2))
-        assertEquals(listOf(null, null), none.map { it.wid })
-        // Requests of two instances merged into one call.
-        val mixed = receivedEvents(listOf(texts[0], texts[1], "[\"$key\",null]") + texts.drop(2))
-        assertEquals(listOf(key, null), mixed.map { it.wid })
-        assertEquals(decoded.map { it.status }, mixed.map { it.status })
-    }
 }
