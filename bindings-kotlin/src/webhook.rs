@@ -12,7 +12,8 @@
 //!   ([`witi_kotlin_webhook_next`], [`witi_kotlin_webhook_done`], called through JNA's direct
 //!   mapping like `direct.rs`), builds its `Event`s (each typed status on first read) and
 //!   calls the user's handler once per event, in order. A uniffi callback per event, or even
-//!   per request, costs more on the JVM than the hand-written JDK receiver's whole work.
+//!   per request, costs more on the JVM than the hand-written JDK receiver's whole work; and
+//!   the core decodes no status (`bind_text_batch_handler`), so none is built twice.
 //!
 //! A handler that throws is reported by the core (a `tracing` warning) and the event is
 //! acknowledged; the server keeps serving. `stop()` shuts down gracefully; `close()` / dropping
@@ -67,7 +68,7 @@ impl WebhookServer {
     #[uniffi::constructor(default(token = None))]
     pub fn with_queue(address: String, token: Option<String>) -> Result<Arc<Self>, WitiException> {
         let (sender, receiver) = mpsc::channel::<Batch>();
-        let server = bind(&address, token, Dispatch::Batch(queue_handler(sender)))?;
+        let server = bind(&address, token, Dispatch::Texts(queue_handler(sender)))?;
         let id = NEXT_QUEUE.fetch_add(1, Ordering::Relaxed);
         queues().insert(id, Arc::new(Queue::new(receiver)));
         Ok(Arc::new(WebhookServer::from_core(server, id)))
@@ -117,7 +118,8 @@ impl WebhookServer {
 /// Which of the core's handler shapes a server calls.
 enum Dispatch {
     Each(Handler),
-    Batch(BatchHandler),
+    /// Each event's status left out (Kotlin builds it from the text when read).
+    Texts(BatchHandler),
 }
 
 /// The constructors' common part.
@@ -142,7 +144,7 @@ fn bind(
     let server = witi::runtime::block_on(async move {
         match handler {
             Dispatch::Each(handler) => Core::bind_handler(addr, options, handler).await,
-            Dispatch::Batch(handler) => Core::bind_batch_handler(addr, options, handler).await,
+            Dispatch::Texts(handler) => Core::bind_text_batch_handler(addr, options, handler).await,
         }
     })?;
     Ok(server)

@@ -35,7 +35,8 @@ use std::time::Duration;
 pub use budget::{DEFAULT_DECODE_BUDGET, decode_budget, set_decode_budget};
 pub(crate) use budget::{Exhausted, Grant};
 pub(crate) use bytebuf::ByteBuf;
-pub(crate) use decode::{Failure, decode_with_grant};
+pub(crate) use decode::{Failure, decode_events, decode_with_grant};
+pub(crate) use event::Detail;
 
 /// Bounds on what one PostBack body may cost to decode.
 ///

@@ -3,7 +3,7 @@
 
 use super::{Job, Shared, encoding, redelivery, stopped};
 use crate::postback::{
-    ByteBuf, Event, Exhausted, Failure, Grant, PostbackLimits, decode_with_grant,
+    ByteBuf, Detail, Event, Exhausted, Failure, Grant, PostbackLimits, decode_events,
 };
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -110,6 +110,7 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
     };
     let wid = wid_param(req.uri()).map(|v| String::from_utf8_lossy(&v).into_owned());
     let limits = shared.limits;
+    let detail = shared.detail;
     let max = limits.max_body_bytes;
     if req.body().size_hint().lower() > max as u64 {
         return too_large(max);
@@ -151,7 +152,14 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
     };
     seen.body_bytes = body.len();
     let decoded = if codings.is_empty() && cheap_to_decode(&body) {
-        Ok(decode_body(body, &codings, wid.as_deref(), &limits, grant))
+        Ok(decode_body(
+            body,
+            &codings,
+            wid.as_deref(),
+            &limits,
+            detail,
+            grant,
+        ))
     } else {
         // Inflating and decoding may take milliseconds: keep them off the threads that serve
         // other connections, one per CPU at a time. The grant travels with the bytes it pays
@@ -164,7 +172,7 @@ async fn handle(shared: &Shared, req: Request<Incoming>, seen: &mut Seen) -> Res
             },
         };
         tokio::task::spawn_blocking(move || {
-            decode_body(body, &codings, wid.as_deref(), &limits, grant)
+            decode_body(body, &codings, wid.as_deref(), &limits, detail, grant)
         })
         .await
     };
@@ -220,6 +228,7 @@ fn decode_body(
     codings: &[encoding::Coding],
     wid: Option<&str>,
     limits: &PostbackLimits,
+    detail: Detail,
     mut grant: Grant,
 ) -> Result<(Vec<Event>, Grant), Refusal> {
     let max = limits.max_body_bytes;
@@ -234,7 +243,7 @@ fn decode_body(
             }
         })?
     };
-    let events = decode_with_grant(&body, wid, limits, &mut grant);
+    let events = decode_events(&body, wid, limits, &mut grant, detail);
     // The body is freed here; what it cost leaves the grant, the events' cost stays.
     grant.release(body.footprint());
     drop(body);
