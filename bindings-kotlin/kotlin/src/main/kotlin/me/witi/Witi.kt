@@ -166,9 +166,13 @@ fun decodePostback(body: ByteArray, wid: String? = null): List<Event> = Direct.d
  */
 private object Direct {
     init {
-        // The library uniffi loads (the same name and override property as the generated code).
+        // The very library uniffi loaded: the same name and override property as the generated
+        // code, registered the same way (JNA keys its loaded libraries by name and options, the
+        // class loader among them). Another lookup, such as `NativeLibrary.getInstance(name)`,
+        // extracts the library from the jar again and loads a second copy, whose queues
+        // (webhook.rs) are not the ones the server feeds: the receiver then never answered.
         val name = System.getProperty("uniffi.component.witi_uniffi.libraryOverride") ?: "witi_uniffi"
-        com.sun.jna.Native.register(Direct::class.java, com.sun.jna.NativeLibrary.getInstance(name))
+        com.sun.jna.Native.register(Direct::class.java, name)
     }
 
     @JvmStatic private external fun witi_kotlin_decode_postback(body: ByteArray, bodyLen: Int, wid: ByteArray?, widLen: Int): Long
