@@ -6,11 +6,13 @@
 //! Two shapes, one per language (`uniffi.toml` excludes the other from each):
 //!
 //! - Swift: [`decode_postback`], the events as `Event` records, each status typed.
-//! - Kotlin: [`decode_postback_texts`], the events as a few strings ([`texts`]), from which
-//!   Witi.kt's `decodePostback` builds its `Event`s, each typed `status` only on first access
-//!   ([`event_status`]). Lifting every typed status across JNA cost far more than the
-//!   decode (0.13× the hand-written Jackson decoder for one event, 0.62× for 1,000:
-//!   bench/README.md), and a handler reads few of them. Kotlin users see the same `Event`.
+//! - Kotlin: the events as texts (kind, id, JSON text), from which Witi.kt's `decodePostback`
+//!   builds its `Event`s, each typed `status` only on first read. Lifting every typed status
+//!   across JNA cost far more than the decode (0.13× the hand-written Jackson decoder for one
+//!   event, 0.62× for 1,000: bench/README.md), and a handler reads few of them; Kotlin users
+//!   see the same `Event`. Witi.kt calls `direct.rs` for both (a uniffi call itself costs
+//!   more on the JVM than a decode of one event); [`decode_postback_texts`] and
+//!   [`event_status`] are the same as uniffi exports, which the Kotlin tests compare with.
 
 use crate::error::WitiException;
 use crate::model::{Event, Status};
@@ -25,10 +27,11 @@ pub fn decode_postback(body: Vec<u8>, wid: Option<String>) -> Result<Vec<Event>,
     Ok(events.into_iter().map(Into::into).collect())
 }
 
-/// Kotlin's `decodePostback` reads this; use `decodePostback`. The events of a PostBack body
-/// (as `decodePostback`: any framing, `wid` the request's instance) as texts: the kinds, one
-/// character per event (`s` status, `u` unknown), then the ids (32 hex digits per event,
-/// concatenated), then each event's JSON text, in order. Every event's `wid` is `wid`.
+/// What Kotlin's `decodePostback` builds its events from; use `decodePostback`. The events of
+/// a PostBack body (as `decodePostback`: any framing, `wid` the request's instance) as texts:
+/// the kinds, one character per event (`s` status, `u` unknown), then the ids (32 hex digits
+/// per event, concatenated), then each event's JSON text, in order. Every event's `wid` is
+/// `wid`.
 /// `Postback` when the body does not decode or breaks a limit.
 #[uniffi::export(default(wid = None))]
 pub fn decode_postback_texts(
@@ -63,7 +66,7 @@ pub(crate) fn kind_letter(kind: witi::EventKind) -> char {
     }
 }
 
-/// Kotlin's `Event.status` reads this on first access. The typed status of a status event's
+/// What Kotlin's `Event.status` is on first read. The typed status of a status event's
 /// JSON text, exactly the one a decode gives that text (`rawJson` is the text); null for any
 /// other text (one that is not connection information, or not JSON). Never fails.
 #[uniffi::export]

@@ -44,14 +44,14 @@ pub(crate) enum Detail {
 }
 
 /// The fields of [`STATUS`] that decide whether an event is connection information (see
-/// `status_event_from_node`: an integer `status` and one of the keys only it has), kept as
-/// scalars: everything else is validated and skipped without being kept.
+/// `is_status_event`: an integer `status` and one of the keys only it has, whose values do
+/// not matter): everything else, and those values, validated and skipped without being kept.
 static KIND: Shape = Shape::Object(&[
     ("status", Shape::Scalar),
-    ("statusString", Shape::Scalar),
-    ("ConnectionInfo", Shape::Scalar),
-    ("WebID", Shape::Scalar),
-    ("CanRestoreConnection", Shape::Scalar),
+    ("statusString", Shape::Present),
+    ("ConnectionInfo", Shape::Present),
+    ("WebID", Shape::Present),
+    ("CanRestoreConnection", Shape::Present),
 ]);
 
 /// One event from its bytes: any run of leading BOMs and surrounding whitespace dropped, must
