@@ -10,7 +10,8 @@
 //! Files, by concept (the same names in every binding): `client.rs` (construction and the
 //! flows), `calls.rs` (every call of the core's table, by one macro), `error.rs`, `model.rs`
 //! (the connection records), `messages.rs` (the message, contact and group records),
-//! `json.rs` (`Json`, JSON text for `call`), `postback.rs`, `webhook.rs`, and
+//! `json.rs` (`Json`, JSON text for `call`), `postback.rs`, `webhook.rs`, `direct.rs` (two
+//! plain C functions Kotlin calls through JNA for its hot PostBack paths), and
 //! `logging.rs` (the core's log lines to a host logger), `runtime.rs` (the one place that puts core futures on the core's runtime and that fixes
 //! uniffi's `async_runtime`).
 
@@ -25,6 +26,7 @@ mod runtime;
 
 mod calls;
 mod client;
+mod direct;
 mod error;
 mod json;
 mod logging;
@@ -40,5 +42,5 @@ pub use json::Json;
 pub use logging::{LogLevel, WitiLogger, set_logger};
 pub use messages::*;
 pub use model::*;
-pub use postback::decode_postback;
+pub use postback::{decode_postback, decode_postback_texts, event_status};
 pub use webhook::{WebhookHandler, WebhookServer};

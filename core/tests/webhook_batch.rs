@@ -203,34 +203,36 @@ async fn post_named(url: String, name: &'static str, n: usize) -> u16 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_batch_handler_gets_kinds_without_typed_statuses() {
+async fn a_batch_handler_gets_the_same_events_without_their_statuses() {
     // Bindings build a status on first access (witi::postback::event_status): the receiver
-    // builds none for a BatchHandler, and the kind is decided as for any decode.
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    // builds none for a BatchHandler; kind, text, wid and id are those of a full decode.
+    const STATUS_EVENT: &str = include_str!("../../tests/fixtures/postback/status_event.json");
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<witi::Event>>();
     let handler: BatchHandler = Arc::new(move |events: Vec<witi::Event>| {
         let tx = tx.clone();
         Box::pin(async move {
-            for event in events {
-                let parsed = witi::postback::event_status(&event.json).map(|s| s.code);
-                let line = format!("{:?} {} {:?}", event.kind, event.status.is_some(), parsed);
-                tx.send(line).expect("the test still listens");
-            }
+            tx.send(events).expect("the test still listens");
             Vec::new()
         })
     });
     let server = WebhookServer::bind_batch_handler(local(), WebhookOptions::default(), handler)
         .await
         .expect("binding 127.0.0.1:0");
-    let status = r#"{"status":10,"statusString":"WhatsAppAuthenticated","WebID":"W"}"#;
-    let body = format!("BULK,{}", bulk_array(&[status, r#"{"n":1}"#]));
-    assert_eq!(post(&server.url(), body).await.0, 200);
+    let body = format!("BULK,{}", bulk_array(&[STATUS_EVENT, r#"{"n":1}"#]));
+    let url = format!("{}?wid=W", server.url());
+    assert_eq!(post(&url, body.clone()).await.0, 200);
+    let got = rx.try_recv().expect("one call");
+    let full = witi::decode_postback_for(body.as_bytes(), Some("W"), &Default::default())
+        .expect("a valid body");
+    assert_eq!(got.len(), 2);
+    for (event, full) in got.iter().zip(&full) {
+        assert_eq!(event.status, None);
+        assert_eq!(
+            (event.kind, &event.json, &event.wid, &event.id),
+            (full.kind, &full.json, &full.wid, &full.id)
+        );
+        assert_eq!(witi::postback::event_status(&event.json), full.status);
+    }
+    assert_eq!(got[0].kind, witi::EventKind::Status);
     server.shutdown().await;
-    let code = witi::postback::event_status(status).expect("a status").code;
-    assert_eq!(
-        drain(&mut rx),
-        [
-            format!("Status false Some({code:?})"),
-            "Unknown false None".to_string()
-        ]
-    );
 }

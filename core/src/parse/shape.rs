@@ -13,6 +13,7 @@
 //! an unexpected type; the API's fields change type (README "Tolerance"), so here a value of
 //! the wrong kind is kept as what it is and the caller's lenient accessors decide.
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -33,6 +34,9 @@ pub(crate) enum Shape {
     Object(&'static [(&'static str, Shape)]),
     /// An array of items of one shape.
     Array(&'static Shape),
+    /// Any value, validated and skipped at the parser's own pace (serde's `IgnoredAny`), kept
+    /// as [`Node::Other`]: for a key whose presence is all that matters.
+    Present,
 }
 
 /// A scalar as it came.
@@ -108,6 +112,10 @@ impl<'de> DeserializeSeed<'de> for Seed<'_> {
     type Value = Node<'de>;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node<'de>, D::Error> {
+        if let Shape::Present = self.shape {
+            IgnoredAny::deserialize(d)?;
+            return Ok(Node::Other);
+        }
         d.deserialize_any(self)
     }
 }
@@ -152,7 +160,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(Node::Other);
         };
-        let mut kept: Vec<(&'static str, Node<'de>)> = Vec::new();
+        let mut kept: Vec<(&'static str, Node<'de>)> = Vec::with_capacity(fields.len());
         while let Some(index) = map.next_key_seed(KeySeed(fields))? {
             let Some(index) = index else {
                 map.next_value::<IgnoredAny>()?;
@@ -268,6 +276,26 @@ mod tests {
         assert!(read_str(&TOP, r#"{"x":[1,}"#).is_err());
         assert!(read_str(&TOP, r#"{"s":1} x"#).is_err());
         assert!(read_str(&TOP, r#"{"s":1"#).expect_err("eof").is_eof());
+    }
+
+    #[test]
+    fn present_keeps_that_a_value_is_there_and_still_validates_it() {
+        static SEEN: Shape = Shape::Object(&[("p", Shape::Present), ("s", Shape::Scalar)]);
+        for value in ["null", "1", r#""x""#, r#"{"a":[1,{"b":"\u00e9"}]}"#, "[]"] {
+            let text = format!(r#"{{"p":{value},"s":2}}"#);
+            let node = read_str(&SEEN, &text).expect("valid");
+            assert_eq!(node.get("p"), Some(&Node::Other), "{value}");
+            assert_eq!(node.get("s"), Some(&Node::Scalar(Scalar::UInt(2))));
+        }
+        assert!(
+            read_str(&SEEN, r#"{"s":2}"#)
+                .expect("valid")
+                .get("p")
+                .is_none()
+        );
+        for bad in [r#"{"p":{"a":[1,]}}"#, r#"{"p":"\q"}"#, r#"{"p":tru}"#] {
+            assert!(read_str(&SEEN, bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

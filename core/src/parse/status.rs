@@ -118,10 +118,15 @@ pub(crate) fn status_from_node(node: &Node<'_>, raw_json: String) -> Option<Stat
 /// Connection information from a PostBack event read with [`STATUS`]: it needs one of
 /// [`STATUS_ONLY_KEYS`] besides the code.
 pub(crate) fn status_event_from_node(node: &Node<'_>, text: &str) -> Option<Status> {
-    let looks_like_status = STATUS_ONLY_KEYS.iter().any(|k| node.get(k).is_some());
-    looks_like_status
+    is_status_event(node)
         .then(|| status_from_node(node, text.to_owned()))
         .flatten()
+}
+
+/// Whether [`status_event_from_node`] finds connection information in `node`, without
+/// building it: one of [`STATUS_ONLY_KEYS`] and an integer code (all `status_from_node` needs).
+pub(crate) fn is_status_event(node: &Node<'_>) -> bool {
+    STATUS_ONLY_KEYS.iter().any(|k| node.get(k).is_some()) && int(node.get("status")).is_some()
 }
 
 /// Connection information from JSON text (a session answer's `Status` string).

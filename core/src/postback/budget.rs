@@ -98,7 +98,9 @@ impl Grant {
             return Ok(());
         }
         let mut state = self.budget.lock();
-        let deadline = Instant::now() + wait;
+        // Read the clock only when there is something to wait for: most reservations fit at
+        // once, and a decode makes a few of them.
+        let mut deadline = None;
         loop {
             let (used, total) = *state;
             let want = self.held.saturating_add(bytes);
@@ -111,6 +113,7 @@ impl Grant {
                 return Ok(());
             }
             let now = Instant::now();
+            let deadline = *deadline.get_or_insert(now + wait);
             if self.held > 0 || now >= deadline {
                 return Err(Exhausted::Busy);
             }

@@ -4,7 +4,7 @@ use super::{Event, EventKind};
 use crate::model::{Status, StorageNode};
 use crate::parse::shape;
 use crate::parse::shape::Shape;
-use crate::parse::status::{STATUS, status_event_from_node};
+use crate::parse::status::{STATUS, is_status_event, status_event_from_node};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
@@ -44,14 +44,14 @@ pub(crate) enum Detail {
 }
 
 /// The fields of [`STATUS`] that decide whether an event is connection information (see
-/// `status_event_from_node`: an integer `status` and one of the keys only it has), kept as
-/// scalars: everything else is validated and skipped without being kept.
+/// `is_status_event`: an integer `status` and one of the keys only it has, whose values do
+/// not matter): everything else, and those values, validated and skipped without being kept.
 static KIND: Shape = Shape::Object(&[
     ("status", Shape::Scalar),
-    ("statusString", Shape::Scalar),
-    ("ConnectionInfo", Shape::Scalar),
-    ("WebID", Shape::Scalar),
-    ("CanRestoreConnection", Shape::Scalar),
+    ("statusString", Shape::Present),
+    ("ConnectionInfo", Shape::Present),
+    ("WebID", Shape::Present),
+    ("CanRestoreConnection", Shape::Present),
 ]);
 
 /// One event from its bytes: any run of leading BOMs and surrounding whitespace dropped, must
@@ -85,9 +85,15 @@ pub(super) fn event_from_bytes(
             let status = status_event_from_node(&node, text);
             (kind_of(&status), status)
         }
-        // The Status of the few fields kept only says whether there is one (by the same rule,
-        // so the kind is the one a full decode gives); it is dropped at once.
-        Detail::Kind => (kind_of(&status_event_from_node(&node, "")), None),
+        // The same rule as a full decode's, without building the status.
+        Detail::Kind => {
+            let kind = if is_status_event(&node) {
+                EventKind::Status
+            } else {
+                EventKind::Unknown
+            };
+            (kind, None)
+        }
     };
     Ok(Event {
         kind,

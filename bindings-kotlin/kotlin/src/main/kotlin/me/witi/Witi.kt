@@ -1,8 +1,11 @@
 // The hand-written part of the Kotlin package: idiom on top of what uniffi generates
 // (me/witi/witi_uniffi.kt in target/generated-sources). It decides nothing: it reads fields
 // the generated classes already carry and adapts lambdas to uniffi's callback interfaces.
-// One type lives here: `JsonValue`, `call`'s JSON, which crosses the FFI as text (uniffi.toml
-// names the functions below that read and write it, both without recursion).
+// Types that live here because they cross the FFI as text: `JsonValue`, `call`'s JSON
+// (uniffi.toml names the functions below that read and write it, both without recursion),
+// and the PostBack `Event` with `decodePostback`, `WebhookHandler` and the `WebhookServer`
+// factory (uniffi.toml excludes the generated ones; each body's events cross once, as a few
+// strings, and each typed status is built on first access: bindings-kotlin/src/postback.rs).
 package me.witi
 
 import java.time.Duration
@@ -109,14 +112,302 @@ suspend fun Client.connect(
  */
 fun listen(address: String, token: String? = null, handler: (Event) -> Unit): WebhookServer =
     WebhookServer(address, object : WebhookHandler {
-        override fun onEvent(event: Event) {
-            try {
-                handler(event)
+        override fun onEvent(event: Event) = handler(event)
+    }, token)
+
+/**
+ * Receives each PostBack event. Called on a background thread, one event at a time; the
+ * next event waits until this returns.
+ */
+interface WebhookHandler {
+    /**
+     * Handles one event. Anything thrown (an `Error` too) is logged by the core at WARN with
+     * its stack trace, the event is acknowledged and the receiver keeps serving.
+     */
+    fun onEvent(event: Event)
+
+    companion object
+}
+
+/**
+ * Listens on [address] (`"127.0.0.1:0"` picks a free port) and calls [handler] once per
+ * PostBack event, in order, on a background thread (one per server). With [token], every
+ * request must carry `token=<it>` (else 401). [WitiException.InvalidArgument] for an address
+ * that is not `IP:PORT`; [WitiException.Connection] when the port cannot be bound. (A
+ * function, not a constructor: the server's thread takes each request's events from the
+ * library in one call, see bindings-kotlin/src/webhook.rs.)
+ */
+@Throws(WitiException::class)
+fun WebhookServer(address: String, handler: WebhookHandler, token: String? = null): WebhookServer {
+    val server = WebhookServer.withQueue(address, token)
+    val queue = server.queue()
+    Thread({ Direct.serve(queue, handler) }, "witi-webhook-${server.port()}").apply {
+        isDaemon = true
+        start()
+    }
+    return server
+}
+
+/**
+ * Decodes a PostBack body (plain JSON, `BULK,` or `BULKGZ,`) into its events, in order.
+ * [wid] is the request's `wid` query parameter (the instance): every event carries it and it
+ * enters each event's `id`. [WitiException.Postback] when it does not decode or breaks a limit.
+ * Each event's [Event.status] is built on first access (the same value either way).
+ */
+@Throws(WitiException::class)
+fun decodePostback(body: ByteArray, wid: String? = null): List<Event> = Direct.decodePostback(body, wid)
+
+/**
+ * The crate's plain C functions (bindings-kotlin/src/direct.rs and webhook.rs) through JNA's
+ * direct mapping: one call each with a byte array and ints, where a uniffi call allocates
+ * several JNA structures and makes extra calls for its buffers (more than the whole
+ * hand-written decode of one event). The same values, errors and panics (`InternalException`)
+ * as the uniffi exports `decodePostbackTexts` and `eventStatus`.
+ */
+private object Direct {
+    init {
+        // The very library uniffi loaded: the same name and override property as the generated
+        // code, registered the same way (JNA keys its loaded libraries by name and options, the
+        // class loader among them). Another lookup, such as `NativeLibrary.getInstance(name)`,
+        // extracts the library from the jar again and loads a second copy, whose queues
+        // (webhook.rs) are not the ones the server feeds: the receiver then never answered.
+        val name = System.getProperty("uniffi.component.witi_uniffi.libraryOverride") ?: "witi_uniffi"
+        com.sun.jna.Native.register(Direct::class.java, name)
+    }
+
+    @JvmStatic private external fun witi_kotlin_decode_postback(body: ByteArray, bodyLen: Int, wid: ByteArray?, widLen: Int): Long
+    @JvmStatic private external fun witi_kotlin_event_status(json: ByteArray, jsonLen: Int): Long
+    @JvmStatic private external fun witi_kotlin_free(answer: Long)
+    @JvmStatic private external fun witi_kotlin_webhook_next(queue: Long): Long
+    @JvmStatic private external fun witi_kotlin_webhook_done(queue: Long, failures: ByteArray, failuresLen: Int)
+
+    fun decodePostback(body: ByteArray, wid: String?): List<Event> {
+        // As uniffi lowers a String: a lone surrogate is an error, not a '?'.
+        val widBytes = wid?.let { FfiConverterString.toUtf8(it) }
+        val value = take(witi_kotlin_decode_postback(body, body.size, widBytes?.array(), widBytes?.limit() ?: 0))
+        return events(value, wid)
+    }
+
+    fun eventStatus(json: String): Status? {
+        val bytes = json.toByteArray(Charsets.UTF_8)
+        val status = FfiConverterOptionalTypeStatus.read(take(witi_kotlin_event_status(bytes, bytes.size)))
+        // The raw JSON is the text itself (direct.rs leaves it out rather than copy it back).
+        return status?.also { it.rawJson = json }
+    }
+
+    /**
+     * The receiver's thread: takes each request's events (or those of the requests that
+     * queued up meanwhile) from the queue [queue], hands each to [handler] in order and says
+     * when it is done, until the server ends. Never throws: a handler's throw is reported to
+     * the library (which logs it at WARN), and so is any other failure with these events.
+     */
+    fun serve(queue: Long, handler: WebhookHandler) {
+        while (true) {
+            val value = try {
+                take(witi_kotlin_webhook_next(queue))
             } catch (e: Throwable) {
-                throw callbackFailure("the webhook handler", e)
+                return // A bug in the library: the requests waiting are answered when it ends.
+            }
+            if (value.get() != 0.toByte()) return // The server ended.
+            val failures = java.io.ByteArrayOutputStream(0)
+            fun failed(text: String) {
+                val bytes = text.toByteArray(Charsets.UTF_8)
+                failures.write(java.nio.ByteBuffer.allocate(4).putInt(bytes.size).array())
+                failures.write(bytes)
+            }
+            val events = try {
+                events(value, null, eachWid = true)
+            } catch (e: Throwable) {
+                failed("the webhook receiver could not read its events: ${e.stackTraceToString()}")
+                emptyList()
+            }
+            for (event in events) {
+                try {
+                    handler.onEvent(event)
+                } catch (e: Throwable) {
+                    failed("the webhook handler threw ${e.stackTraceToString()}")
+                }
+            }
+            witi_kotlin_webhook_done(queue, failures.toByteArray(), failures.size())
+        }
+    }
+
+    /**
+     * direct.rs' `Events` (count, kinds, ids, then each length-prefixed JSON text) as events
+     * of [wid], or with [eachWid] followed by each event's `wid` (webhook.rs' `Next`).
+     */
+    private fun events(value: java.nio.ByteBuffer, wid: String?, eachWid: Boolean = false): List<Event> {
+        val bytes = value.array()
+        var at = value.position()
+        val count = value.getInt(at)
+        at += 4
+        val kinds = at
+        val ids = kinds + count
+        at = ids + count * ID_LENGTH
+        val jsons = arrayOfNulls<String>(count)
+        for (i in 0 until count) {
+            val length = value.getInt(at)
+            jsons[i] = String(bytes, at + 4, length, Charsets.UTF_8)
+            at += 4 + length
+        }
+        val wids = if (!eachWid) null else arrayOfNulls<String>(count).also { wids ->
+            for (i in 0 until count) {
+                val length = value.getInt(at)
+                at += 4
+                wids[i] = when (length) {
+                    -1 -> null
+                    -2 -> wids[i - 1]
+                    else -> String(bytes, at, length, Charsets.UTF_8).also { at += length }
+                }
             }
         }
-    }, token)
+        check(at == value.limit()) { "the witi library's events do not add up (a bug)" }
+        val events = ArrayList<Event>(count)
+        for (i in 0 until count) {
+            val status = bytes[kinds + i] == 's'.code.toByte()
+            val id = String(bytes, ids + i * ID_LENGTH, ID_LENGTH, Charsets.ISO_8859_1)
+            val kind = if (status) EventKind.STATUS else EventKind.UNKNOWN
+            events.add(Event(kind, jsons[i]!!, if (status) STATUS_NOT_BUILT else null, wids?.get(i) ?: wid, id))
+        }
+        return events
+    }
+
+    /**
+     * An answer's value (a big-endian buffer over a copy, positioned after the tag), or its
+     * error thrown; the answer is freed either way.
+     */
+    private fun take(answer: Long): java.nio.ByteBuffer {
+        check(answer != 0L) { "the witi library answered nothing (a bug)" }
+        val bytes = try {
+            val pointer = com.sun.jna.Pointer(answer)
+            val length = pointer.getLong(0) - 8
+            check(length in 1..Int.MAX_VALUE) { "the witi library answered $length bytes (a bug)" }
+            ByteArray(length.toInt()).also { pointer.read(8, it, 0, it.size) }
+        } finally {
+            witi_kotlin_free(answer)
+        }
+        val buf = java.nio.ByteBuffer.wrap(bytes, 1, bytes.size - 1) // big-endian, as uniffi writes
+        when (bytes[0].toInt()) {
+            0 -> return buf
+            1 -> throw FfiConverterTypeWitiException.read(buf)
+            else -> throw InternalException(FfiConverterString.read(buf))
+        }
+    }
+}
+
+/** The length of [Event.id]. */
+private const val ID_LENGTH = 32
+
+/**
+ * What [Event.status] holds until first read, for a status event that [decodePostback] or the
+ * receiver made (compared by identity; never returned).
+ */
+private val STATUS_NOT_BUILT = Status(
+    code = StatusCode.Unknown(-1), statusString = "", connected = false, connectionInfo = null,
+    webId = null, webhook = null, userAgent = null, canRestoreConnection = false, stats = null,
+    storage = null, rawJson = "",
+)
+
+/**
+ * One PostBack event. Behaves as a data class of its five properties (`equals`, `hashCode`,
+ * `copy`, `componentN`); `toString()` hides [wid] and [json] (they may hold the instance's
+ * key) and shows the rest.
+ */
+class Event(
+    kind: EventKind,
+    json: String,
+    status: Status?,
+    wid: String? = null,
+    id: String,
+) {
+    /** [EventKind.STATUS] for connection information ([status] holds it), else [EventKind.UNKNOWN]. */
+    var kind: EventKind = kind
+
+    /** The event's own JSON text. */
+    var json: String = json
+        set(value) {
+            // A status still to build is built from the text it came with.
+            status
+            field = value
+        }
+
+    /**
+     * The connection information of a status event, null for any other. An event that
+     * [decodePostback] or the receiver made builds it from [json] on first read (one call
+     * into the core, once; the same value a full decode gives).
+     */
+    @Volatile
+    var status: Status? = status
+        get() {
+            val held = field
+            if (held !== STATUS_NOT_BUILT) return held
+            val built = Direct.eventStatus(json)
+            field = built
+            return built
+        }
+
+    /**
+     * The instance (its WebID) the request named with `wid=`, percent-decoded; null when it
+     * named none. It is the instance's key: keep it out of logs.
+     */
+    var wid: String? = wid
+
+    /**
+     * A stable id (32 hex digits) from the instance and the event's text: a redelivered body
+     * gives the same ids, two identical events in one body distinct ones.
+     */
+    var id: String = id
+
+    operator fun component1(): EventKind = kind
+    operator fun component2(): String = json
+    operator fun component3(): Status? = status
+    operator fun component4(): String? = wid
+    operator fun component5(): String = id
+
+    fun copy(
+        kind: EventKind = this.kind,
+        json: String = this.json,
+        status: Status? = this.status,
+        wid: String? = this.wid,
+        id: String = this.id,
+    ): Event = Event(kind, json, status, wid, id)
+
+    override fun equals(other: Any?): Boolean {
+        if (this === other) return true
+        if (other !is Event) return false
+        return kind == other.kind && json == other.json && wid == other.wid && id == other.id &&
+            status == other.status
+    }
+
+    override fun hashCode(): Int {
+        var result = kind.hashCode()
+        result = 31 * result + json.hashCode()
+        result = 31 * result + (status?.hashCode() ?: 0)
+        result = 31 * result + (wid?.hashCode() ?: 0)
+        result = 31 * result + id.hashCode()
+        return result
+    }
+
+    /** `Event(kind=STATUS, json=<N chars>, status=Status(...), wid=<redacted>, id=...)`. */
+    override fun toString(): String =
+        "Event(kind=${kind.name}, json=<${json.codePointCount(0, json.length)} chars>, status=$status, " +
+            "wid=${if (wid == null) "null" else "<redacted>"}, id=$id)"
+
+    companion object
+}
+
+/**
+ * @suppress
+ * uniffi still writes the list converter of the `Event` record that uniffi.toml excludes from
+ * Kotlin (Swift's `decodePostback` returns that list); it needs this name. Nothing in Kotlin
+ * lifts or lowers an `Event`: events cross as texts.
+ */
+public object FfiConverterTypeEvent : FfiConverterRustBuffer<Event> {
+    private fun unused(): Nothing = throw UnsupportedOperationException("Kotlin's events cross the FFI as texts")
+    override fun read(buf: java.nio.ByteBuffer): Event = unused()
+    override fun allocationSize(value: Event): ULong = unused()
+    override fun write(value: Event, buf: java.nio.ByteBuffer): Unit = unused()
+}
 
 /** The status's code as its number (10 for `AUTHENTICATED`). */
 val Status.codeNumber: Long

@@ -24,15 +24,19 @@ object Tree {
         else -> fields(value)
     }
 
-    /** Every instance field of a generated class, in declaration order, snake_case names. */
+    /**
+     * Every instance field of a generated class, in declaration order, snake_case names, read
+     * through its property's getter when it has one (`Event.status` is built on first read).
+     */
     fun fields(value: Any): Map<String, Any?> {
         val out = LinkedHashMap<String, Any?>()
         var cls: Class<*>? = value.javaClass
         while (cls != null && cls != Any::class.java && cls.name.startsWith("me.witi")) {
             for (f in cls.declaredFields) {
                 if (Modifier.isStatic(f.modifiers) || f.isSynthetic) continue
-                f.isAccessible = true
-                out.putIfAbsent(snake(f.name), plain(f.get(value)))
+                val getter = runCatching { cls.getMethod("get" + f.name.replaceFirstChar(Char::uppercaseChar)) }.getOrNull()
+                val field = if (getter != null) getter.invoke(value) else f.also { it.isAccessible = true }.get(value)
+                out.putIfAbsent(snake(f.name), plain(field))
             }
             cls = cls.superclass
         }

@@ -108,4 +108,38 @@ class WebhookTest {
         val e = assertThrows<WitiException.Postback> { decodePostback("BULK,[\"%%%\"]".toByteArray()) }
         assertNotNull(e.message)
     }
+
+    @Test
+    fun `requests queued behind a busy handler reach it in order, each event with its own wid`() {
+        val events = LinkedBlockingQueue<Event>()
+        val entered = java.util.concurrent.CountDownLatch(1)
+        val release = java.util.concurrent.CountDownLatch(1)
+        listen("127.0.0.1:0") { event ->
+            if (events.isEmpty() && entered.count > 0) {
+                entered.countDown()
+                release.await(10, TimeUnit.SECONDS)
+            }
+            events.add(event)
+        }.use { server ->
+            val http = java.net.http.HttpClient.newHttpClient()
+            fun post(query: String, body: String) = http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("${server.url()}hook$query"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString(),
+            )
+            val first = post("?wid=W0", "{\"n\":0}")
+            assertTrue(entered.await(10, TimeUnit.SECONDS), "the handler was not called")
+            // These wait for the busy handler, then reach it together (witi::webhook::MERGE_EVENTS).
+            val second = post("?wid=W%31", "[{\"n\":1},{\"n\":2}]")
+            Thread.sleep(200)
+            val third = post("", "{\"n\":3}")
+            Thread.sleep(200)
+            release.countDown()
+            for (answer in listOf(first, second, third)) assertEquals(200, answer.get(10, TimeUnit.SECONDS).statusCode())
+            val got = List(4) { events.next() }
+            assertEquals(listOf("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}"), got.map { it.json })
+            assertEquals(listOf("W0", "W1", "W1", null), got.map { it.wid })
+            assertEquals(decodePostback("{\"n\":3}".toByteArray()).single(), got[3])
+        }
+    }
 }
