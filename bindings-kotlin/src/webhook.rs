@@ -295,6 +295,20 @@ pub extern "C" fn witi_kotlin_webhook_next(queue: i64) -> *mut u8 {
     })
 }
 
+/// Kotlin's receiver thread is leaving (its loop ended, normally or by a throw it could not
+/// report): the queue is forgotten, so that the core is never left waiting for it. A batch
+/// it took and did not finish, and any sent later, then fail as "thread ended" / "thread is
+/// gone" (logged), and their requests are answered, instead of waiting forever.
+#[unsafe(no_mangle)]
+pub extern "C" fn witi_kotlin_webhook_abandon(queue: i64) {
+    let _ = std::panic::catch_unwind(|| {
+        let id = u64::try_from(queue).unwrap_or(0);
+        if let Some(found) = queues().remove(&id) {
+            drop(found.done.lock().unwrap_or_else(|p| p.into_inner()).take());
+        }
+    });
+}
+
 /// Kotlin's receiver thread is done with the events [`witi_kotlin_webhook_next`] gave last:
 /// `failures` is `failures_len` bytes, each failure's text as its length in bytes (`i32`,
 /// big-endian) and its UTF-8 (none: zero bytes). The receiver logs each at WARN.

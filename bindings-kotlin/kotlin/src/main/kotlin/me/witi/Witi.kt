@@ -141,9 +141,14 @@ interface WebhookHandler {
 fun WebhookServer(address: String, handler: WebhookHandler, token: String? = null): WebhookServer {
     val server = WebhookServer.withQueue(address, token)
     val queue = server.queue()
-    Thread({ Direct.serve(queue, handler) }, "witi-webhook-${server.port()}").apply {
-        isDaemon = true
-        start()
+    try {
+        Thread({ Direct.serve(queue, handler) }, "witi-webhook-${server.port()}").apply {
+            isDaemon = true
+            start()
+        }
+    } catch (e: Throwable) {
+        server.close() // No thread takes its events: it must not accept any.
+        throw e
     }
     return server
 }
@@ -180,6 +185,7 @@ private object Direct {
     @JvmStatic private external fun witi_kotlin_free(answer: Long)
     @JvmStatic private external fun witi_kotlin_webhook_next(queue: Long): Long
     @JvmStatic private external fun witi_kotlin_webhook_done(queue: Long, failures: ByteArray, failuresLen: Int)
+    @JvmStatic private external fun witi_kotlin_webhook_abandon(queue: Long)
 
     fun decodePostback(body: ByteArray, wid: String?): List<Event> {
         // As uniffi lowers a String: a lone surrogate is an error, not a '?'.
@@ -198,39 +204,48 @@ private object Direct {
     /**
      * The receiver's thread: takes each request's events (or those of the requests that
      * queued up meanwhile) from the queue [queue], hands each to [handler] in order and says
-     * when it is done, until the server ends. Never throws: a handler's throw is reported to
-     * the library (which logs it at WARN), and so is any other failure with these events.
+     * when it is done, until the server ends. A handler's throw is reported to the library
+     * (which logs it at WARN). Whatever else ends this thread (an error while reporting, a
+     * failing library call), the batch in hand is still said done and the queue abandoned,
+     * so the receiver answers its requests rather than wait for a thread that is gone.
      */
     fun serve(queue: Long, handler: WebhookHandler) {
-        while (true) {
-            val value = try {
-                take(witi_kotlin_webhook_next(queue))
-            } catch (e: Throwable) {
-                return // A bug in the library: the requests waiting are answered when it ends.
-            }
-            if (value.get() != 0.toByte()) return // The server ended.
-            val failures = java.io.ByteArrayOutputStream(0)
-            fun failed(text: String) {
-                val bytes = text.toByteArray(Charsets.UTF_8)
-                failures.write(java.nio.ByteBuffer.allocate(4).putInt(bytes.size).array())
-                failures.write(bytes)
-            }
-            val events = try {
-                events(value, null, eachWid = true)
-            } catch (e: Throwable) {
-                failed("the webhook receiver could not read its events: ${e.stackTraceToString()}")
-                emptyList()
-            }
-            for (event in events) {
+        try {
+            while (true) {
+                val value = take(witi_kotlin_webhook_next(queue))
+                if (value.get() != 0.toByte()) return // The server ended.
+                val failures = java.io.ByteArrayOutputStream(0)
                 try {
-                    handler.onEvent(event)
-                } catch (e: Throwable) {
-                    failed("the webhook handler threw ${e.stackTraceToString()}")
+                    fun failed(text: String) {
+                        val bytes = text.toByteArray(Charsets.UTF_8)
+                        failures.write(java.nio.ByteBuffer.allocate(4).putInt(bytes.size).array())
+                        failures.write(bytes)
+                    }
+                    val events = try {
+                        events(value, null, eachWid = true)
+                    } catch (e: Throwable) {
+                        failed("the webhook receiver could not read its events: ${describe(e)}")
+                        emptyList()
+                    }
+                    for (event in events) {
+                        try {
+                            handler.onEvent(event)
+                        } catch (e: Throwable) {
+                            failed("the webhook handler threw ${describe(e)}")
+                        }
+                    }
+                } finally {
+                    witi_kotlin_webhook_done(queue, failures.toByteArray(), failures.size())
                 }
             }
-            witi_kotlin_webhook_done(queue, failures.toByteArray(), failures.size())
+        } finally {
+            witi_kotlin_webhook_abandon(queue)
         }
     }
+
+    /** A throwable's stack trace, or its class when printing it throws (a hostile `message`). */
+    private fun describe(e: Throwable): String =
+        runCatching { e.stackTraceToString() }.getOrElse { "${e.javaClass.name} (its description threw)" }
 
     /**
      * direct.rs' `Events` (count, kinds, ids, then each length-prefixed JSON text) as events

@@ -77,6 +77,31 @@ class WebhookTest {
     }
 
     @Test
+    fun `a throwable whose description throws is reported and the server keeps answering`() {
+        val calls = java.util.concurrent.atomic.AtomicInteger()
+        val server = listen("127.0.0.1:0") {
+            calls.incrementAndGet()
+            throw object : RuntimeException() {
+                override val message: String get() = error("the message throws too")
+            }
+        }
+        val http = java.net.http.HttpClient.newHttpClient()
+        fun post(n: Int) = http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("${server.url()}hook"))
+                .timeout(java.time.Duration.ofSeconds(10))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"n\":$n}")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString(),
+        ).statusCode()
+        assertEquals(200, post(1))
+        assertEquals(200, post(2))
+        assertEquals(2, calls.get())
+        val stopped = Thread { runBlocking { server.stop() } }.apply { start() }
+        stopped.join(10_000)
+        assertTrue(!stopped.isAlive, "stop() did not return")
+        server.close()
+    }
+
+    @Test
     fun `a wrong token is refused and close frees the port`() = runBlocking {
         val server = listen("127.0.0.1:0", token = "right") { throw AssertionError("must not be called") }
         val port = server.port().toInt()
