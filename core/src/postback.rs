@@ -245,6 +245,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn values_a_status_cannot_hold_give_the_same_events_in_both_decodes() {
+        // Valid JSON syntax that the typed status cannot hold: both decodes accept the text,
+        // agree on its kind, and its status is none (as event_status says), rather than a full
+        // decode refusing the whole batch while a texts decode accepts it.
+        let limits = PostbackLimits::default();
+        for text in [
+            r#"{"status":10,"statusString":"WhatsAppAuthenticated","WebID":1e400}"#,
+            r#"{"status":10,"statusString":"\ud800"}"#,
+            r#"{"status":10,"statusString":"x","connected":1e400}"#,
+            r#"{"a":1e400,"b":"\udc00"}"#,
+        ] {
+            let full = decode_postback_for(text.as_bytes(), Some("W"), &limits)
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            let texts = decode_postback_texts_for(text.as_bytes(), Some("W"), &limits)
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!((full.len(), texts.len()), (1, 1), "{text}");
+            assert_eq!(full[0].kind, texts[0].kind, "{text}");
+            assert_eq!(full[0].id, texts[0].id, "{text}");
+            assert_eq!(full[0].status, event_status(text), "{text}");
+        }
+        // What classifies an event (`status` itself) out of range, or no JSON at all: an
+        // error in both.
+        for broken in [
+            &br#"{"status":1e400,"statusString":"x"}"#[..],
+            br#"{"status":10,"#,
+        ] {
+            assert!(decode_postback_for(broken, None, &limits).is_err());
+            assert!(decode_postback_texts_for(broken, None, &limits).is_err());
+        }
+    }
+
+    #[test]
     fn texts_are_the_events_without_their_status() {
         let status = r#"{"status":10,"statusString":"WhatsAppAuthenticated","WebID":"W"}"#;
         let body = format!(r#"[{status}, {{"status":3,"text":"an ack"}}, "x"]"#);

@@ -77,9 +77,26 @@ pub(super) fn event_from_bytes(
         Detail::Full => &STATUS,
         Detail::Kind => &KIND,
     };
-    let node = shape::read_str(shape, text).map_err(|e| NotAnEvent::Json {
-        truncated: e.is_eof(),
-    })?;
+    let (node, detail) = match shape::read_str(shape, text) {
+        Ok(node) => (node, detail),
+        // JSON that the status projection cannot hold (a number beyond f64, a lone surrogate
+        // escape) but a texts decode accepts: the same event as that decode gives, whose
+        // status is then none (as `event_status` says of it), rather than a whole batch
+        // refused for one odd value.
+        Err(e) if detail == Detail::Full => match shape::read_str(&KIND, text) {
+            Ok(node) => (node, Detail::Kind),
+            Err(_) => {
+                return Err(NotAnEvent::Json {
+                    truncated: e.is_eof(),
+                });
+            }
+        },
+        Err(e) => {
+            return Err(NotAnEvent::Json {
+                truncated: e.is_eof(),
+            });
+        }
+    };
     let (kind, status) = match detail {
         Detail::Full => {
             let status = status_event_from_node(&node, text);
