@@ -39,7 +39,7 @@ pub unsafe extern "C" fn witi_kotlin_decode_postback(
     body_len: i32,
     wid: *const u8,
     wid_len: i32,
-) -> *mut u8 {
+) -> i64 {
     // SAFETY: the caller's contract above.
     let body = unsafe { bytes(body, body_len) };
     let wid = if wid.is_null() {
@@ -134,7 +134,7 @@ impl Answer for Option<Status> {
 /// # Safety
 /// `json` points to `json_len` readable bytes for the duration of the call.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn witi_kotlin_event_status(json: *const u8, json_len: i32) -> *mut u8 {
+pub unsafe extern "C" fn witi_kotlin_event_status(json: *const u8, json_len: i32) -> i64 {
     // SAFETY: the caller's contract above.
     let json = unsafe { bytes(json, json_len) };
     answer(|| -> Result<Option<Status>, WitiException> {
@@ -152,7 +152,9 @@ pub unsafe extern "C" fn witi_kotlin_event_status(json: *const u8, json_len: i32
 /// # Safety
 /// `answer` is null or was returned by one of them and not freed yet.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn witi_kotlin_free(answer: *mut u8) {
+pub unsafe extern "C" fn witi_kotlin_free(answer: i64) {
+    // The address as `answer` gave it (see `finish`).
+    let answer = answer as usize as *mut u8;
     if answer.is_null() {
         return;
     }
@@ -187,7 +189,7 @@ fn not_utf8(what: &str) -> WitiException {
 }
 
 /// Runs `work` and writes its outcome as an answer, panics caught.
-pub(crate) fn answer<T, F>(work: F) -> *mut u8
+pub(crate) fn answer<T, F>(work: F) -> i64
 where
     T: Answer,
     F: FnOnce() -> Result<T, WitiException>,
@@ -220,9 +222,11 @@ where
     finish(out)
 }
 
-/// The answer's length into its first 8 bytes, and the slice handed over.
-fn finish(mut out: Vec<u8>) -> *mut u8 {
+/// The answer's length into its first 8 bytes, and the slice handed over as its address in
+/// an `i64`: Kotlin declares every pointer a `Long`, which is what a 32-bit ABI (Android's
+/// armeabi-v7a, x86) must also be given, not a 32-bit pointer whose high half is garbage.
+fn finish(mut out: Vec<u8>) -> i64 {
     let len = i64::try_from(out.len()).unwrap_or(i64::MAX);
     out[..8].copy_from_slice(&len.to_ne_bytes());
-    Box::into_raw(out.into_boxed_slice()).cast::<u8>()
+    Box::into_raw(out.into_boxed_slice()).cast::<u8>() as usize as i64
 }

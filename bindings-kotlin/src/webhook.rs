@@ -270,7 +270,7 @@ impl Answer for Next {
 /// (its server ended, or no such queue); free the answer with `witi_kotlin_free`. Call
 /// [`witi_kotlin_webhook_done`] once done with the events, before calling this again.
 #[unsafe(no_mangle)]
-pub extern "C" fn witi_kotlin_webhook_next(queue: i64) -> *mut u8 {
+pub extern "C" fn witi_kotlin_webhook_next(queue: i64) -> i64 {
     answer(|| {
         let id = u64::try_from(queue).unwrap_or(0);
         let Some(found) = queues().get(&id).cloned() else {
